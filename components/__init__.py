@@ -1,0 +1,1 @@
+"""Layout builders: pure functions returning Dash components."""

@@ -1,0 +1,274 @@
+"""The HTTP API (DESIGN.md §3) and the /ws route, mounted on a Flask server.
+
+Routes are registered before Dash's catch-all, and every unknown path under
+/api/ answers 404 in the JSON error shape rather than the page. Every error is a
+``HubError`` rendered as ``{"error": ...}`` with its status.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import orjson
+from flask import Blueprint, Flask, Response, request
+from flask_sock import Sock  # type: ignore[import-untyped]
+from werkzeug.exceptions import HTTPException
+
+from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unauthorized, UnsupportedMedia
+from hub.events import loads, parse_time
+from hub.store import StoredEvent
+from hub.stream import parse_types, serve
+
+if TYPE_CHECKING:
+    from hub.hub import Hub
+
+logger = logging.getLogger(__name__)
+
+JSON_TYPES = {"application/json", "application/cloudevents+json"}
+BATCH_TYPE = "application/cloudevents-batch+json"
+DEFAULT_LIMIT, MAX_LIMIT = 500, 5000
+DEFAULT_WINDOW_S = 300.0
+DEFAULT_POINTS, MAX_POINTS = 500, 10_000
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status=status, mimetype="application/json")
+
+
+def events_response(events: list[StoredEvent], last_seq: int, more: bool) -> Response:
+    # stored bodies are already JSON: join them instead of decoding and encoding again
+    body = '{"events":[' + ",".join(e.body for e in events) + f'],"last_seq":{last_seq},"more":{"true" if more else "false"}}}'
+    return Response(body, mimetype="application/json")
+
+
+# -- query parameters -------------------------------------------------------
+
+
+def int_param(name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer, got {raw[:40]!r}", parameter=name) from None
+    if value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f">= {low}"
+        raise InvalidInput(f"{name} must be {bound}, got {value}", parameter=name)
+    return value
+
+
+def time_param(name: str, default: float) -> float:
+    """An absolute ISO 8601 time, or a number of seconds ago."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return time.time() - float(raw)
+    except ValueError:
+        pass
+    try:
+        return parse_time(raw).timestamp()
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be ISO 8601 (2026-11-26T14:00:00Z) or seconds ago (300), got {raw[:40]!r}", parameter=name
+        ) from None
+
+
+def type_params() -> tuple[str, ...]:
+    try:
+        return parse_types(request.args.getlist("type"))
+    except ValueError as exc:
+        raise InvalidInput(str(exc), parameter="type") from None
+
+
+# -- ingest -------------------------------------------------------------------
+
+
+def read_body(limit: int) -> bytes:
+    length = request.content_length
+    if length is not None and length > limit:
+        raise TooLarge(f"the body is {length} bytes; the limit is {limit}: send smaller batches")
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise TooLarge(f"the body is over {limit} bytes: send smaller batches")
+    return body
+
+
+def incoming_events(body: bytes) -> list[Any]:
+    """The events of a POST in any of the four forms of DESIGN.md §3."""
+    mimetype = request.mimetype
+    if "ce-type" in request.headers or "ce-specversion" in request.headers:
+        if mimetype not in JSON_TYPES and mimetype != "":
+            raise UnsupportedMedia(f"binary-mode data must be application/json, got {mimetype!r}")
+        event: dict[str, Any] = {"data": loads(body) if body else {}}
+        for header, value in request.headers.items():
+            lower = header.lower()
+            if lower.startswith("ce-"):
+                event[lower[3:]] = value
+        return [event]
+    if mimetype == BATCH_TYPE:
+        parsed = loads(body)
+        if not isinstance(parsed, list):
+            raise InvalidInput(f"{BATCH_TYPE} must be a JSON array of events")
+        return parsed
+    if mimetype in JSON_TYPES:
+        parsed = loads(body)
+        return parsed if isinstance(parsed, list) else [parsed]
+    raise UnsupportedMedia(
+        f"Content-Type {mimetype or '(none)'!r} is not accepted: use application/json, "
+        f"application/cloudevents+json, {BATCH_TYPE}, or CloudEvents binary mode (ce-* headers)"
+    )
+
+
+def check_token(hub: Hub) -> None:
+    token = hub.settings.token
+    if not token:
+        return
+    given = request.headers.get("Authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
+        raise Unauthorized("missing or wrong token: send 'Authorization: Bearer <token>' (the MOVA_TOKEN of the server)")
+
+
+# -- origin -------------------------------------------------------------------
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
+    """Same origin as the page, or one configured; non-browser clients send no Origin."""
+    if not origin:
+        return True
+    if origin.rstrip("/") in {a.rstrip("/") for a in allowed}:
+        return True
+    return urlsplit(origin).netloc == host
+
+
+def register_api(server: Flask, hub: Hub) -> None:
+    api = Blueprint("mova_api", __name__, url_prefix="/api")
+    settings = hub.settings
+
+    @api.post("/events")
+    def post_events() -> Response:
+        check_token(hub)
+        items = incoming_events(read_body(settings.max_body_bytes))
+        result = hub.ingest(items, "api")
+        return json_response(
+            {
+                "accepted": result.accepted,
+                "duplicates": result.duplicates,
+                "first_seq": result.first_seq,
+                "last_seq": result.last_seq,
+            },
+            202,
+        )
+
+    @api.get("/events")
+    def get_events() -> Response:
+        types = type_params()
+        limit = int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
+        after = int_param("after", None)
+        before = int_param("before", None)
+        if after is not None and before is not None:
+            raise InvalidInput("give after or before, not both")
+        if before is not None:
+            page = hub.store.read_before(before, types, limit + 1)
+            more = len(page) > limit
+            return events_response(page[1:] if more else page, hub.store.last_seq, more)
+        page = hub.store.read_after(after or 0, types, limit + 1)
+        more = len(page) > limit
+        return events_response(page[:limit], hub.store.last_seq, more)
+
+    @api.get("/status")
+    def get_status() -> Response:
+        return json_response(hub.status())
+
+    @api.get("/health")
+    def get_health() -> Response:
+        return json_response({"ok": True})
+
+    @api.get("/metrics")
+    def get_metrics() -> Response:
+        now = time.time()
+        since = time_param("since", now - DEFAULT_WINDOW_S)
+        until = time_param("until", now)
+        if since >= until:
+            raise InvalidInput("since must be before until", parameter="since")
+        max_points = int_param("max_points", DEFAULT_POINTS, 1, MAX_POINTS) or DEFAULT_POINTS
+        names = request.args.getlist("series")
+        known = hub.store.known_series()
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise InvalidInput(
+                f"unknown series {unknown[:5]}: see GET /api/metrics/series for the names", parameter="series"
+            )
+        series = hub.store.query_series(names or sorted(known), since, until, max_points)
+        return json_response(
+            {
+                "since": datetime.fromtimestamp(since, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "until": datetime.fromtimestamp(until, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "max_points": max_points,
+                "series": series,
+            }
+        )
+
+    @api.get("/metrics/series")
+    def get_series() -> Response:
+        return json_response({"series": hub.store.series()})
+
+    @api.get("/openapi.json")
+    def get_openapi() -> Response:
+        from hub.openapi import openapi_spec
+
+        return json_response(openapi_spec())
+
+    @api.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def unknown_api(rest: str) -> Response:
+        raise NotFound(f"no API endpoint /api/{rest}: see GET /api/openapi.json for the list")
+
+    @api.errorhandler(HubError)
+    def hub_error(exc: HubError) -> Response:
+        return json_response(exc.to_dict(), exc.status)
+
+    @api.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return json_response({"error": f"{exc.name}: {exc.description}"}, exc.code or 500)
+
+    server.register_blueprint(api)
+
+    server.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": 25, "max_message_size": 65536}
+    sock = Sock()
+    sock.init_app(server)
+
+    @server.before_request
+    def check_ws_origin() -> Response | None:
+        if request.path != "/ws":
+            return None
+        if not origin_allowed(request.headers.get("Origin"), request.host, settings.allowed_origin):
+            error = Forbidden(
+                f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin"
+            )
+            return json_response(error.to_dict(), error.status)
+        try:
+            int_param("after", None)
+            type_params()
+        except InvalidInput as exc:
+            return json_response(exc.to_dict(), exc.status)
+        return None
+
+    @sock.route("/ws")
+    def websocket(ws: Any) -> None:
+        serve(
+            ws,
+            hub.store,
+            hub.bus,
+            int_param("after", None),
+            type_params(),
+            settings.heartbeat_s,
+            settings.client_queue_events,
+            hub.sessions,
+        )

@@ -1,0 +1,134 @@
+"""The bus: fans committed events out to subscribers (the WebSocket clients).
+
+The embedded implementation runs one dispatcher thread. An idle stream sends an
+event as soon as it is committed; under load events coalesce so that a flush
+happens at most once per ``frame_interval_s``. At each flush the events are
+filtered and serialized once per distinct type filter, and the same ``Batch``
+(with its JSON text) is handed to every subscriber with that filter: no
+per-client encoding. ``deliver`` must never block: a subscriber queues the
+batch and sends it on its own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
+
+from hub.store import StoredEvent, type_matches
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Events in seq order and their JSON array text, built once for many clients."""
+
+    events: list[StoredEvent]
+    json: str
+
+    @classmethod
+    def of(cls, events: list[StoredEvent]) -> Batch:
+        return cls(events, "[" + ",".join(e.body for e in events) + "]")
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
+
+    def after(self, seq: int) -> Batch | None:
+        """This batch without the events at or before ``seq`` (None if nothing is left)."""
+        if self.events[0].seq > seq:
+            return self
+        rest = [e for e in self.events if e.seq > seq]
+        return Batch.of(rest) if rest else None
+
+
+class Subscriber(Protocol):
+    @property
+    def types(self) -> tuple[str, ...]: ...
+
+    def deliver(self, batch: Batch) -> None: ...
+
+
+class Bus(Protocol):
+    def publish(self, events: list[StoredEvent]) -> None: ...
+
+    def subscribe(self, subscriber: Subscriber) -> None: ...
+
+    def unsubscribe(self, subscriber: Subscriber) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessBus:
+    """Fan-out within one process, coalescing bursts into batches."""
+
+    def __init__(self, frame_interval_s: float = 0.05) -> None:
+        self.frame_interval_s = frame_interval_s
+        self._pending: list[StoredEvent] = []
+        self._subscribers: set[Subscriber] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._closed = False
+        self._last_flush = 0.0
+        self._thread = threading.Thread(target=self._run, name="bus-dispatcher", daemon=True)
+        self._thread.start()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def publish(self, events: list[StoredEvent]) -> None:
+        with self._wake:
+            self._pending.extend(events)
+            self._wake.notify()
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            self._subscribers.add(subscriber)
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        with self._lock:
+            self._subscribers.discard(subscriber)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._pending and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+            # coalesce: at most one flush per frame interval
+            delay = self._last_flush + self.frame_interval_s - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            with self._lock:
+                events, self._pending = self._pending, []
+                subscribers = list(self._subscribers)
+            self._last_flush = time.monotonic()
+            self._flush(events, subscribers)
+
+    @staticmethod
+    def _flush(events: list[StoredEvent], subscribers: list[Subscriber]) -> None:
+        by_filter: dict[tuple[str, ...], list[Subscriber]] = defaultdict(list)
+        for subscriber in subscribers:
+            by_filter[subscriber.types].append(subscriber)
+        for types, group in by_filter.items():
+            chosen = [e for e in events if type_matches(e.type, types)] if types else events
+            if not chosen:
+                continue
+            batch = Batch.of(chosen)
+            for subscriber in group:
+                try:
+                    subscriber.deliver(batch)
+                except Exception:
+                    logger.exception("subscriber %r failed; the others carry on", subscriber)
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+        self._thread.join(timeout=5)

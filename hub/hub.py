@@ -1,0 +1,103 @@
+"""The Hub ties the parts together: store, bus, WebSocket sessions, collector.
+
+``Hub(settings)`` opens the store and starts the background threads;
+``init_app(server)`` mounts the REST blueprint and the /ws route on a Flask
+server; ``close()`` stops everything (idempotent). It never imports Dash.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import orjson
+from flask import Flask
+
+from hub.bus import InProcessBus
+from hub.events import Limits, now_iso, validate_batch
+from hub.settings import Settings
+from hub.store import AppendResult, Retention, SQLiteStore, StoredEvent
+from hub.stream import ClientSession, shutdown_sessions
+
+logger = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.started = time.time()
+        self.limits = Limits(settings.max_body_bytes, settings.max_batch_events, settings.max_data_bytes)
+        self.bus = InProcessBus(settings.frame_interval_s)
+        self.health: dict[str, Any] = {"state": "healthy", "message": "no status reported yet", "time": now_iso()}
+        self.sessions: set[ClientSession] = set()
+        self.shutting_down = threading.Event()
+        self.store = SQLiteStore(
+            settings.db_path,
+            Retention(settings.retention_days * 86400, settings.retention_events),
+            synchronous=settings.sqlite_synchronous,
+            on_commit=self._on_commit,
+        )
+        self._restore_health()
+        self.collector = None
+        if settings.collector:
+            from hub.collector import HostCollector
+
+            self.collector = HostCollector(self, settings)
+            self.collector.start()
+        self._closed = False
+
+    def _restore_health(self) -> None:
+        last = self.store.read_before(self.store.last_seq + 1, ("system.status",), 1)
+        if last:
+            self._track_health(last)
+
+    def _on_commit(self, events: list[StoredEvent]) -> None:
+        self._track_health(events)
+        self.bus.publish(events)
+
+    def _track_health(self, events: list[StoredEvent]) -> None:
+        for event in events:
+            if event.type == "system.status":
+                body = orjson.loads(event.body)
+                self.health = {**body["data"], "time": body["time"], "source": body["source"]}
+
+    def ingest(self, items: list[Any], source: str) -> AppendResult:
+        """Validate a batch (all or nothing) and store it durably."""
+        return self.store.append(validate_batch(items, source, self.limits))
+
+    def publish(self, type_: str, data: dict[str, Any], source: str) -> AppendResult:
+        return self.ingest([{"type": type_, "data": data}], source)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "health": self.health,
+            "metrics": self.store.latest_values(),
+            "uptime_s": round(time.time() - self.started, 3),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "clients": len(self.sessions),
+            "last_seq": self.store.last_seq,
+            "first_seq": self.store.first_seq(),
+            "epoch": self.store.epoch,
+            "server_time": now_iso(),
+        }
+
+    def init_app(self, server: Flask) -> None:
+        from hub.api import register_api
+
+        register_api(server, self)
+
+    def shutdown_sockets(self) -> None:
+        self.shutting_down.set()
+        shutdown_sessions(self.sessions)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.collector is not None:
+            self.collector.stop()
+        self.shutdown_sockets()
+        self.bus.close()
+        self.store.close()

@@ -1,0 +1,3 @@
+"""placeholder"""
+def openapi_spec():
+    return {"openapi": "3.1.0"}

@@ -1,0 +1,85 @@
+"""Serving: gunicorn's gthread worker in one process, or Werkzeug for debugging.
+
+The Werkzeug dev server closes WebSockets badly (clients see 1006 and lose the
+last frames: ../shared/NOTES.md), so ``python app.py`` runs gunicorn with one
+gthread worker whose threads each hold a socket. The app (and so the hub's
+threads and SQLite connections) is built inside the worker, after the fork. On
+SIGTERM or Ctrl-C the worker first closes every socket with 1001 (so pages
+reconnect at once), then finishes in-flight requests and closes the store.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+
+from hub.settings import Settings
+
+_hub: Any = None  # the worker's hub, set when the app is loaded in the worker
+
+
+def _banner(settings: Settings) -> None:
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"MOVA Live serving on {url}  (data: {settings.db_path}, server: {settings.server})", flush=True)
+    if settings.generated_token:
+        print(f"Bound beyond loopback with no token set: ingest token is {settings.token}", flush=True)
+
+
+class MovaWorker(ThreadWorker):  # type: ignore[misc]
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        if _hub is not None:
+            threading.Thread(target=_hub.shutdown_sockets, name="close-sockets", daemon=True).start()
+        super().handle_exit(sig, frame)
+
+
+def _close_hub(_server: Any, _worker: Any) -> None:
+    if _hub is not None:
+        _hub.close()
+
+
+class MovaApplication(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, factory: Callable[[Settings], Any]) -> None:
+        self.settings = settings
+        self.factory = factory
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        self.cfg.set("bind", [f"{s.host}:{s.port}"])
+        self.cfg.set("workers", 1)
+        self.cfg.set("worker_class", MovaWorker)
+        self.cfg.set("threads", s.threads)
+        self.cfg.set("worker_connections", s.threads + 100)
+        self.cfg.set("graceful_timeout", 5)
+        self.cfg.set("keepalive", 5)
+        self.cfg.set("loglevel", "warning")
+        self.cfg.set("when_ready", lambda _arbiter: _banner(s))
+        self.cfg.set("worker_exit", _close_hub)
+
+    def load(self) -> Any:
+        global _hub
+        app = self.factory(self.settings)
+        _hub = app.server.extensions["mova_hub"]
+        return app.server
+
+
+def serve_forever(settings: Settings, factory: Callable[[Settings], Any]) -> int:
+    if settings.server == "werkzeug":
+        app = factory(settings)
+        _banner(settings)
+        try:
+            app.run(host=settings.host, port=settings.port, debug=False, threaded=True)
+        finally:
+            app.server.extensions["mova_hub"].close()
+        return 0
+    MovaApplication(settings, factory).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit("run `python app.py` instead")

@@ -1,0 +1,392 @@
+"""The durable store: SQLite in WAL mode with one writer thread.
+
+One thread owns the only write connection and takes batches from a queue
+(datasette's pattern): requests that arrive together are written in one
+transaction and acknowledged together after COMMIT, so an acknowledged event is
+on disk. After each commit the writer hands the new events, in ``seq`` order,
+to ``on_commit`` (the bus): nothing reaches a client before it is durable.
+Readers use their own connections from a small pool.
+
+Events are kept with their JSON text (``body``, ``seq`` included) so that
+reads and the socket send stored text without encoding it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from hub.errors import Unavailable
+from hub.events import NewEvent, samples_of
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    type TEXT NOT NULL,
+    ts REAL NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_idempotency ON events (id, source);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE TABLE IF NOT EXISTS series (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    first_ts REAL NOT NULL,
+    last_ts REAL NOT NULL,
+    last_value REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS samples (
+    series_id INTEGER NOT NULL,
+    ts REAL NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (series_id, ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+ISO_MS = "strftime('%Y-%m-%dT%H:%M:%fZ', {col}, 'unixepoch')"
+RETENTION_EVERY_S = 30.0
+MAX_EVENTS_PER_TRANSACTION = 20_000
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    type: str
+    body: str
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    accepted: int
+    duplicates: int
+    first_seq: int | None
+    last_seq: int | None
+
+
+@dataclass(frozen=True)
+class Retention:
+    max_age_s: float
+    max_events: int
+
+
+def type_filter_sql(prefixes: Sequence[str]) -> tuple[str, list[str]]:
+    """SQL matching types equal to a prefix or under it by whole segments ("ml" -> "ml.x.y")."""
+    if not prefixes:
+        return "1", []
+    parts, params = [], []
+    for prefix in prefixes:
+        # '/' sorts right after '.', so [p., p/) is every type starting "p."
+        parts.append("(type = ? OR (type >= ? AND type < ?))")
+        params += [prefix, prefix + ".", prefix + "/"]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def type_matches(type_: str, prefixes: Sequence[str]) -> bool:
+    return not prefixes or any(type_ == p or type_.startswith(p + ".") for p in prefixes)
+
+
+class _WriteRequest:
+    __slots__ = ("events", "future")
+
+    def __init__(self, events: list[NewEvent]) -> None:
+        self.events = events
+        self.future: Future[AppendResult] = Future()
+
+
+class SQLiteStore:
+    """Events and numeric samples in one SQLite file."""
+
+    def __init__(
+        self,
+        path: Path,
+        retention: Retention,
+        synchronous: str = "FULL",
+        on_commit: Callable[[list[StoredEvent]], None] | None = None,
+        readers: int = 8,
+    ) -> None:
+        self.path = path
+        self.retention = retention
+        self.on_commit = on_commit
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._synchronous = synchronous.upper()
+        self._writer = self._connect()
+        self._writer.executescript(SCHEMA)
+        self.epoch = self._ensure_epoch()
+        self._last_seq = self._read_last_seq()
+        self._series_ids: dict[str, int] = dict(self._writer.execute("SELECT name, id FROM series").fetchall())
+        self._requests: queue.Queue[_WriteRequest | None] = queue.Queue()
+        self._readers: queue.Queue[sqlite3.Connection] = queue.Queue()
+        for _ in range(readers):
+            self._readers.put(self._connect())
+        self._closed = threading.Event()
+        self._next_retention = time.monotonic()
+        self._thread = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
+        self._thread.start()
+
+    # -- connections -------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        conn = self._readers.get()
+        try:
+            yield conn
+        finally:
+            self._readers.put(conn)
+
+    def _ensure_epoch(self) -> str:
+        row = self._writer.execute("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+        if row:
+            return str(row[0])
+        epoch = uuid.uuid4().hex[:12]
+        self._writer.execute("INSERT INTO meta (key, value) VALUES ('epoch', ?)", (epoch,))
+        return epoch
+
+    def _read_last_seq(self) -> int:
+        row = self._writer.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- writing -----------------------------------------------------------
+
+    def append(self, events: list[NewEvent], timeout: float = 30.0) -> AppendResult:
+        """Store events durably (all or none); duplicates by (source, id) are skipped."""
+        if self._closed.is_set():
+            raise Unavailable("the store is shutting down; retry in a moment")
+        request = _WriteRequest(events)
+        self._requests.put(request)
+        return request.future.result(timeout=timeout)
+
+    def _write_loop(self) -> None:
+        while True:
+            wait = max(0.0, self._next_retention - time.monotonic())
+            try:
+                first = self._requests.get(timeout=wait)
+            except queue.Empty:
+                self._apply_retention()
+                continue
+            if first is None:
+                return
+            group, count = [first], len(first.events)
+            while count < MAX_EVENTS_PER_TRANSACTION:
+                try:
+                    more = self._requests.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._requests.put(None)
+                    break
+                group.append(more)
+                count += len(more.events)
+            self._write_group(group)
+            if time.monotonic() >= self._next_retention:
+                self._apply_retention()
+
+    def _write_group(self, group: list[_WriteRequest]) -> None:
+        try:
+            self._writer.execute("BEGIN IMMEDIATE")
+            results, stored = self._insert(group)
+            self._writer.execute("COMMIT")
+        except Exception as exc:  # the disk, not the input: every request in the group fails alike
+            logger.exception("store write failed")
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+            self._series_ids = dict(self._writer.execute("SELECT name, id FROM series").fetchall())
+            error = Unavailable(f"the store could not write ({exc}); nothing was stored, retry later")
+            for request in group:
+                request.future.set_exception(error)
+            return
+        if stored:
+            self._last_seq = stored[-1].seq
+        for request, result in zip(group, results):
+            request.future.set_result(result)
+        if stored and self.on_commit is not None:
+            try:
+                self.on_commit(stored)
+            except Exception:
+                logger.exception("on_commit subscriber failed")
+
+    def _insert(self, group: list[_WriteRequest]) -> tuple[list[AppendResult], list[StoredEvent]]:
+        existing = self._existing_keys([e for r in group for e in r.events])
+        results: list[AppendResult] = []
+        stored: list[StoredEvent] = []
+        seq = self._last_seq  # published as last_seq only after COMMIT
+        rows: list[tuple[int, str, str, str, float, str]] = []
+        samples: list[tuple[str, float, float]] = []
+        for request in group:
+            first = len(stored)
+            duplicates = 0
+            for event in request.events:
+                key = (event.id, event.source)
+                if key in existing:
+                    duplicates += 1
+                    continue
+                existing.add(key)
+                seq += 1
+                body = orjson.dumps({**event.envelope, "seq": seq}).decode()
+                rows.append((seq, event.id, event.source, event.type, event.ts, body))
+                stored.append(StoredEvent(seq, event.type, body))
+                samples.extend(samples_of(event))
+            mine = stored[first:]
+            results.append(
+                AppendResult(
+                    accepted=len(mine),
+                    duplicates=duplicates,
+                    first_seq=mine[0].seq if mine else None,
+                    last_seq=mine[-1].seq if mine else None,
+                )
+            )
+        self._writer.executemany("INSERT INTO events (seq, id, source, type, ts, body) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        if samples:
+            self._insert_samples(samples)
+        return results, stored
+
+    def _existing_keys(self, events: list[NewEvent]) -> set[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        ids = list({e.id for e in events})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._writer.execute(f"SELECT id, source FROM events WHERE id IN ({marks})", chunk).fetchall())
+        return found
+
+    def _insert_samples(self, samples: list[tuple[str, float, float]]) -> None:
+        latest: dict[str, tuple[float, float]] = {}
+        rows = []
+        for name, ts, value in samples:
+            rows.append((self._series_id(name, ts, value), ts, value))
+            if name not in latest or ts >= latest[name][0]:
+                latest[name] = (ts, value)
+        self._writer.executemany("INSERT OR REPLACE INTO samples (series_id, ts, value) VALUES (?, ?, ?)", rows)
+        self._writer.executemany(
+            "UPDATE series SET last_ts = ?, last_value = ?, first_ts = MIN(first_ts, ?) WHERE name = ? AND last_ts <= ?",
+            [(ts, value, ts, name, ts) for name, (ts, value) in latest.items()],
+        )
+
+    def _series_id(self, name: str, ts: float, value: float) -> int:
+        series_id = self._series_ids.get(name)
+        if series_id is None:
+            cursor = self._writer.execute(
+                "INSERT INTO series (name, first_ts, last_ts, last_value) VALUES (?, ?, ?, ?)", (name, ts, ts, value)
+            )
+            series_id = int(cursor.lastrowid or 0)
+            self._series_ids[name] = series_id
+        return series_id
+
+    def _apply_retention(self) -> None:
+        self._next_retention = time.monotonic() + RETENTION_EVERY_S
+        cutoff = time.time() - self.retention.max_age_s
+        try:
+            self._writer.execute("BEGIN IMMEDIATE")
+            self._writer.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+            self._writer.execute("DELETE FROM events WHERE seq <= ?", (self._last_seq - self.retention.max_events,))
+            self._writer.execute("DELETE FROM samples WHERE ts < ?", (cutoff,))
+            self._writer.execute("COMMIT")
+        except sqlite3.Error:
+            logger.exception("retention failed; will retry")
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+
+    def apply_retention_now(self) -> None:
+        """Run retention on the writer thread and wait for it (tests, admin)."""
+        self._next_retention = 0.0
+        self.append([])
+
+    # -- reading -----------------------------------------------------------
+
+    @property
+    def last_seq(self) -> int:
+        return self._last_seq
+
+    def first_seq(self) -> int:
+        with self._reader() as conn:
+            row = conn.execute("SELECT MIN(seq) FROM events").fetchone()
+        return int(row[0]) if row and row[0] is not None else self._last_seq + 1
+
+    def read_after(self, after: int, types: Sequence[str] = (), limit: int = 500) -> list[StoredEvent]:
+        where, params = type_filter_sql(types)
+        sql = f"SELECT seq, type, body FROM events WHERE seq > ? AND {where} ORDER BY seq LIMIT ?"
+        with self._reader() as conn:
+            rows = conn.execute(sql, [after, *params, limit]).fetchall()
+        return [StoredEvent(*row) for row in rows]
+
+    def read_before(self, before: int, types: Sequence[str] = (), limit: int = 500) -> list[StoredEvent]:
+        """The `limit` events just before `before`, returned oldest first."""
+        where, params = type_filter_sql(types)
+        sql = f"SELECT seq, type, body FROM events WHERE seq < ? AND {where} ORDER BY seq DESC LIMIT ?"
+        with self._reader() as conn:
+            rows = conn.execute(sql, [before, *params, limit]).fetchall()
+        return [StoredEvent(*row) for row in reversed(rows)]
+
+    def series(self) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT name, {ISO_MS.format(col='first_ts')}, {ISO_MS.format(col='last_ts')}, last_value "
+            "FROM series ORDER BY name"
+        )
+        with self._reader() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [{"name": n, "first": f, "last": t, "last_value": v} for n, f, t, v in rows]
+
+    def latest_values(self) -> dict[str, float]:
+        with self._reader() as conn:
+            return dict(conn.execute("SELECT name, last_value FROM series").fetchall())
+
+    def query_series(self, names: Sequence[str], since: float, until: float, max_points: int) -> list[dict[str, Any]]:
+        """Each series between since and until, averaged into at most max_points time buckets in SQL."""
+        bucket = max((until - since) / max_points, 1e-6)
+        sql = (
+            f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
+            "WHERE series_id = ? AND ts >= ? AND ts <= ? "
+            "GROUP BY CAST((ts - ?) / ? AS INTEGER) ORDER BY MIN(ts)"
+        )
+        out = []
+        with self._reader() as conn:
+            ids = dict(conn.execute("SELECT name, id FROM series").fetchall())
+            for name in names:
+                series_id = ids.get(name)
+                rows = conn.execute(sql, (series_id, since, until, since, bucket)).fetchall() if series_id else []
+                t, v, lo, hi = (list(col) for col in zip(*rows)) if rows else ([], [], [], [])
+                out.append({"name": name, "t": t, "v": v, "min": lo, "max": hi})
+        return out
+
+    def known_series(self) -> set[str]:
+        with self._reader() as conn:
+            return {row[0] for row in conn.execute("SELECT name FROM series")}
+
+    def count_events(self) -> int:
+        with self._reader() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def close(self) -> None:
+        """Finish queued writes, then close every connection. Safe to call twice."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self._requests.put(None)
+        self._thread.join(timeout=30)
+        self._writer.close()
+        while not self._readers.empty():
+            self._readers.get_nowait().close()

@@ -1,0 +1,219 @@
+"""The WebSocket stream at /ws: hello, replay, live batches, gap, ping/pong.
+
+Each connection is a ``ClientSession``. Its queue is filled by the bus (never
+blocking) and emptied by the connection's own thread, which is the only one
+that sends; a second thread reads client frames (ping, subscribe) and queues
+the replies. Replay without gap or duplicate (DESIGN.md §4): subscribe to the
+bus first, read the store after the client's seq, then skip every queued event
+the replay already sent. A client whose queue passes its bound loses the
+queued batches and is sent a ``gap`` frame instead, so a slow reader never
+holds memory or slows the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from typing import Any, Protocol
+
+import orjson
+from simple_websocket import ConnectionClosed  # type: ignore[import-untyped]
+
+from hub.bus import Batch, Bus
+from hub.events import TYPE_PATTERN, now_iso
+from hub.store import SQLiteStore
+
+logger = logging.getLogger(__name__)
+
+REPLAY_PAGE = 1000
+CLOSE_GOING_AWAY = 1001
+
+
+class WebSocket(Protocol):
+    def send(self, data: str) -> None: ...
+
+    def receive(self, timeout: float | None = None) -> Any: ...
+
+    def close(self, reason: int | None = None, message: str | None = None) -> None: ...
+
+
+def parse_types(values: list[str]) -> tuple[str, ...]:
+    """Type prefixes from repeatable or comma-separated parameters; raises ValueError on a bad one."""
+    types = []
+    for value in values:
+        for prefix in value.split(","):
+            prefix = prefix.strip()
+            if not prefix:
+                continue
+            if not TYPE_PATTERN.match(prefix):
+                raise ValueError(f"type prefix {prefix!r} must match {TYPE_PATTERN.pattern}")
+            types.append(prefix)
+    return tuple(sorted(set(types)))
+
+
+class ClientSession:
+    """One open socket: its queue, its filter and its frame counter."""
+
+    def __init__(self, ws: WebSocket, types: tuple[str, ...], max_events: int) -> None:
+        self.ws = ws
+        self.types = types
+        self.max_events = max_events
+        self._batches: deque[Batch] = deque()
+        self._queued_events = 0
+        self._control: deque[str] = deque()
+        self._gap = False
+        self._closed = False
+        self._wake = threading.Condition()
+        self.frames_sent = 0
+        self.last_sent_seq = 0
+
+    # called by the bus dispatcher: must not block
+    def deliver(self, batch: Batch) -> None:
+        with self._wake:
+            if self._queued_events + len(batch.events) > self.max_events:
+                self._batches.clear()
+                self._queued_events = 0
+                self._gap = True
+            else:
+                self._batches.append(batch)
+                self._queued_events += len(batch.events)
+            self._wake.notify()
+
+    def reply(self, message: dict[str, Any]) -> None:
+        with self._wake:
+            self._control.append(orjson.dumps(message).decode())
+            self._wake.notify()
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def send_events(self, batch: Batch) -> None:
+        self.frames_sent += 1
+        self.ws.send(f'{{"kind":"events","n":{self.frames_sent},"events":{batch.json}}}')
+        self.last_sent_seq = batch.last_seq
+
+    def replay(self, store: SQLiteStore, after: int) -> None:
+        """Send everything stored after ``after`` (matching the filter) in pages."""
+        self.last_sent_seq = after
+        while not self._closed:
+            page = store.read_after(self.last_sent_seq, self.types, REPLAY_PAGE)
+            if not page:
+                return
+            self.send_events(Batch.of(page))
+
+    def pump(self) -> None:
+        """Send queued frames until the socket or the session closes."""
+        while True:
+            with self._wake:
+                while not (self._batches or self._control or self._gap or self._closed):
+                    self._wake.wait()
+                if self._closed:
+                    return
+                control, self._control = list(self._control), deque()
+                batches, self._batches = list(self._batches), deque()
+                self._queued_events = 0
+                gap, self._gap = self._gap, False
+            for text in control:
+                self.ws.send(text)
+            if gap:
+                self.frames_sent += 1
+                self.ws.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
+            fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
+            if fresh:
+                # several waiting batches go out as one frame: the browser applies a frame in one go
+                self.send_events(fresh[0] if len(fresh) == 1 else Batch.of([e for b in fresh for e in b.events]))
+
+    def handle_incoming(self, text: Any) -> None:
+        try:
+            message = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            self.reply({"kind": "error", "error": "frames must be JSON, e.g. {\"kind\": \"ping\"}"})
+            return
+        kind = message.get("kind") if isinstance(message, dict) else None
+        if kind == "ping":
+            self.reply({"kind": "pong", "server_time": now_iso()})
+        elif kind == "subscribe":
+            wanted = message.get("type", [])
+            if isinstance(wanted, str):
+                wanted = [wanted]
+            try:
+                if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
+                    raise ValueError("type must be a list of type prefixes, e.g. [\"ml\", \"alert\"]")
+                self.types = parse_types(wanted)
+            except ValueError as exc:
+                self.reply({"kind": "error", "error": str(exc)})
+                return
+            self.reply({"kind": "subscribed", "type": list(self.types)})
+        else:
+            self.reply(
+                {"kind": "error", "error": f"unknown frame kind {kind!r}: send {{\"kind\": \"ping\"}} or "
+                 "{\"kind\": \"subscribe\", \"type\": [...]}"}
+            )
+
+
+def read_client_frames(session: ClientSession) -> None:
+    """Reader thread: turn client frames into replies; close the session when the socket ends."""
+    try:
+        while not session.closed:
+            text = session.ws.receive()
+            if text is None:
+                continue
+            session.handle_incoming(text)
+    except ConnectionClosed:
+        pass
+    finally:
+        session.close()
+
+
+def serve(
+    ws: WebSocket,
+    store: SQLiteStore,
+    bus: Bus,
+    after: int | None,
+    types: tuple[str, ...],
+    settings_heartbeat_s: float,
+    max_events: int,
+    sessions: set[ClientSession],
+) -> None:
+    """Run one WebSocket connection to its end."""
+    session = ClientSession(ws, types, max_events)
+    bus.subscribe(session)  # first, so that nothing committed from now on is missed
+    sessions.add(session)
+    reader = threading.Thread(target=read_client_frames, args=(session,), name="ws-reader", daemon=True)
+    try:
+        last_seq = store.last_seq
+        hello = {
+            "kind": "hello",
+            "last_seq": last_seq,
+            "first_seq": store.first_seq(),
+            "epoch": store.epoch,
+            "server_time": now_iso(),
+            "heartbeat_s": settings_heartbeat_s,
+        }
+        ws.send(orjson.dumps(hello).decode())
+        reader.start()
+        session.replay(store, last_seq if after is None else after)
+        session.pump()
+    except ConnectionClosed:
+        pass
+    finally:
+        bus.unsubscribe(session)
+        sessions.discard(session)
+        session.close()
+
+
+def shutdown_sessions(sessions: set[ClientSession]) -> None:
+    """Close every socket with 1001 (going away) so that clients reconnect at once."""
+    for session in list(sessions):
+        session.close()
+        try:
+            session.ws.close(reason=CLOSE_GOING_AWAY, message="server shutting down")
+        except Exception:
+            logger.debug("socket already closed", exc_info=True)

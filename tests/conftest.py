@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.server import ServerProcess
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator:
+    """Start real servers (``python app.py``) on free ports; all are stopped at the end."""
+    started: list[ServerProcess] = []
+
+    def start(*args: str, data_dir: Path | None = None, port: int | None = None, env: dict | None = None) -> ServerProcess:
+        server = ServerProcess(data_dir or tmp_path / "data", *args, port=port, env=env)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        if server.proc is not None and server.proc.poll() is None:
+            server.stop()
+
+
+@pytest.fixture
+def server(server_factory) -> ServerProcess:
+    """One real server without the host collector (tests publish what they need)."""
+    return server_factory("--no-collector")
