@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from flask import Blueprint, Flask, Response, request
-from flask_sock import Sock  # type: ignore[import-untyped]
+from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unauthorized, UnsupportedMedia
@@ -42,7 +42,11 @@ def json_response(payload: Any, status: int = 200) -> Response:
 
 def events_response(events: list[StoredEvent], last_seq: int, more: bool) -> Response:
     # stored bodies are already JSON: join them instead of decoding and encoding again
-    body = '{"events":[' + ",".join(e.body for e in events) + f'],"last_seq":{last_seq},"more":{"true" if more else "false"}}}'
+    body = (
+        '{"events":['
+        + ",".join(e.body for e in events)
+        + f'],"last_seq":{last_seq},"more":{"true" if more else "false"}}}'
+    )
     return Response(body, mimetype="application/json")
 
 
@@ -133,7 +137,9 @@ def check_token(hub: Hub) -> None:
     given = request.headers.get("Authorization", "")
     scheme, _, value = given.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
-        raise Unauthorized("missing or wrong token: send 'Authorization: Bearer <token>' (the MOVA_TOKEN of the server)")
+        raise Unauthorized(
+            "missing or wrong token: send 'Authorization: Bearer <token>' (the MOVA_TOKEN of the server)"
+        )
 
 
 # -- origin -------------------------------------------------------------------
@@ -260,7 +266,7 @@ def register_api(server: Flask, hub: Hub) -> None:
             return json_response(exc.to_dict(), exc.status)
         return None
 
-    @sock.route("/ws")
+    @sock.route("/ws")  # type: ignore[untyped-decorator]
     def websocket(ws: Any) -> None:
         serve(
             ws,

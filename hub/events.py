@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -176,7 +176,9 @@ def parse_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _fail(index: int | None, field: str, message: str, error: type[InvalidInput] | type[TooLarge] = InvalidInput) -> Any:
+def _fail(
+    index: int | None, field: str, message: str, error: type[InvalidInput] | type[TooLarge] = InvalidInput
+) -> NoReturn:
     where = f"event {index}" if index is not None else "event"
     details: dict[str, Any] = {"field": field}
     if index is not None:
@@ -186,7 +188,7 @@ def _fail(index: int | None, field: str, message: str, error: type[InvalidInput]
 
 def _check_data(index: int | None, type_: str, data: Any, limits: Limits) -> None:
     if not isinstance(data, dict):
-        _fail(index, "data", "must be a JSON object, e.g. {\"title\": \"...\"}")
+        _fail(index, "data", 'must be a JSON object, e.g. {"title": "..."}')
     size = len(orjson.dumps(data))
     if size > limits.max_data_bytes:
         _fail(index, "data", f"is {size} bytes; the limit is {limits.max_data_bytes}", TooLarge)
@@ -226,7 +228,7 @@ def validate_event(raw: Any, index: int | None, default_source: str, limits: Lim
         _fail(index, "event", "must be a JSON object with at least 'type' and 'data'")
     type_ = raw.get("type")
     if not isinstance(type_, str):
-        _fail(index, "type", "is required: a string such as \"notification\" or \"ml.training.progress\"")
+        _fail(index, "type", 'is required: a string such as "notification" or "ml.training.progress"')
     if len(type_) > MAX_ATTRIBUTE_CHARS or not TYPE_PATTERN.match(type_):
         _fail(index, "type", f"{type_[:80]!r} must match {TYPE_PATTERN.pattern} (lower case, dot-separated)")
     if "data" not in raw:
@@ -234,7 +236,7 @@ def validate_event(raw: Any, index: int | None, default_source: str, limits: Lim
     _check_data(index, type_, raw["data"], limits)
     spec = raw.get("specversion", "1.0")
     if spec != "1.0":
-        _fail(index, "specversion", f"must be \"1.0\", got {spec!r}")
+        _fail(index, "specversion", f'must be "1.0", got {spec!r}')
     event_id = _check_attribute(index, raw, "id") or uuid.uuid4().hex
     source = _check_attribute(index, raw, "source") or default_source
     time_text = raw.get("time")

@@ -85,28 +85,78 @@ def _server(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("host", "127.0.0.1", "Address to bind; anything but loopback requires a token (one is generated if unset)."),
+    Setting(
+        "host", "127.0.0.1", "Address to bind; anything but loopback requires a token (one is generated if unset)."
+    ),
     Setting("port", 8050, "TCP port to serve on.", _port),
     Setting("data_dir", "./data", "Directory holding the SQLite store (created if missing)."),
     Setting("token", "", "Ingest token: POST /api/events then needs 'Authorization: Bearer <token>'."),
-    Setting("allowed_origin", (), "Extra Origin allowed to open /ws (the page's own origin always is); repeatable, comma-separated in the env var.", str, repeatable=True),
+    Setting(
+        "allowed_origin",
+        (),
+        "Extra Origin allowed to open /ws (the page's own origin always is); repeatable, comma-separated in the env var.",
+        str,
+        repeatable=True,
+    ),
     Setting("collector", True, "Publish host metrics (system.metrics) and health (system.status).", _bool),
     Setting("collector_interval", 1.0, "Seconds between host metric samples.", _positive_float),
-    Setting("degraded_cpu_percent", 90.0, "CPU percent above which the host turns degraded (after degraded_after_s).", _positive_float),
-    Setting("degraded_memory_percent", 90.0, "Memory percent above which the host turns degraded (after degraded_after_s).", _positive_float),
-    Setting("degraded_after_s", 10.0, "Seconds a threshold must stay crossed before health changes (hysteresis).", _non_negative_float),
+    Setting(
+        "degraded_cpu_percent",
+        90.0,
+        "CPU percent above which the host turns degraded (after degraded_after_s).",
+        _positive_float,
+    ),
+    Setting(
+        "degraded_memory_percent",
+        90.0,
+        "Memory percent above which the host turns degraded (after degraded_after_s).",
+        _positive_float,
+    ),
+    Setting(
+        "degraded_after_s",
+        10.0,
+        "Seconds a threshold must stay crossed before health changes (hysteresis).",
+        _non_negative_float,
+    ),
     Setting("retention_days", 7.0, "Events and samples older than this many days are deleted.", _positive_float),
     Setting("retention_events", 1_000_000, "At most this many events are kept (oldest deleted first).", _positive_int),
     Setting("max_body_bytes", 1_048_576, "Largest POST /api/events body, in bytes (413 above).", _positive_int),
     Setting("max_batch_events", 1000, "Most events in one POST (413 above).", _positive_int),
     Setting("max_data_bytes", 65_536, "Largest serialized 'data' of one event, in bytes (413 above).", _positive_int),
-    Setting("client_queue_events", 10_000, "Events queued for one WebSocket client before it is sent a gap frame.", _positive_int),
-    Setting("heartbeat_s", 30.0, "Heartbeat the page pings at; the server drops sockets silent for two of them.", _positive_float),
-    Setting("frame_interval_s", 0.05, "Minimum seconds between two event frames to one client (coalescing under load).", _non_negative_float),
-    Setting("threads", 1200, "Worker threads of the gunicorn gthread server: each open WebSocket holds one.", _positive_int),
-    Setting("server", "gunicorn", "HTTP server: gunicorn (production, clean socket closes) or werkzeug (debugging only).", _server),
+    Setting(
+        "client_queue_events",
+        10_000,
+        "Events queued for one WebSocket client before it is sent a gap frame.",
+        _positive_int,
+    ),
+    Setting(
+        "heartbeat_s",
+        30.0,
+        "Heartbeat the page pings at; the server drops sockets silent for two of them.",
+        _positive_float,
+    ),
+    Setting(
+        "frame_interval_s",
+        0.05,
+        "Minimum seconds between two event frames to one client (coalescing under load).",
+        _non_negative_float,
+    ),
+    Setting(
+        "threads", 1200, "Worker threads of the gunicorn gthread server: each open WebSocket holds one.", _positive_int
+    ),
+    Setting(
+        "server",
+        "gunicorn",
+        "HTTP server: gunicorn (production, clean socket closes) or werkzeug (debugging only).",
+        _server,
+    ),
     Setting("demo", False, "Start the activity simulator so every panel moves.", _bool),
-    Setting("sqlite_synchronous", "FULL", "SQLite synchronous pragma: FULL survives power loss, NORMAL survives process crashes.", str),
+    Setting(
+        "sqlite_synchronous",
+        "FULL",
+        "SQLite synchronous pragma: FULL survives power loss, NORMAL survives process crashes.",
+        str,
+    ),
 )
 
 

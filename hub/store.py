@@ -201,9 +201,9 @@ class SQLiteStore:
                     break
                 group.append(more)
                 count += len(more.events)
-            self._write_group(group)
             if time.monotonic() >= self._next_retention:
                 self._apply_retention()
+            self._write_group(group)
 
     def _write_group(self, group: list[_WriteRequest]) -> None:
         try:
@@ -221,7 +221,7 @@ class SQLiteStore:
             return
         if stored:
             self._last_seq = stored[-1].seq
-        for request, result in zip(group, results):
+        for request, result in zip(group, results, strict=True):
             request.future.set_result(result)
         if stored and self.on_commit is not None:
             try:
@@ -368,7 +368,7 @@ class SQLiteStore:
             for name in names:
                 series_id = ids.get(name)
                 rows = conn.execute(sql, (series_id, since, until, since, bucket)).fetchall() if series_id else []
-                t, v, lo, hi = (list(col) for col in zip(*rows)) if rows else ([], [], [], [])
+                t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
                 out.append({"name": name, "t": t, "v": v, "min": lo, "max": hi})
         return out
 

@@ -18,7 +18,7 @@ from collections import deque
 from typing import Any, Protocol
 
 import orjson
-from simple_websocket import ConnectionClosed  # type: ignore[import-untyped]
+from simple_websocket import ConnectionClosed
 
 from hub.bus import Batch, Bus
 from hub.events import TYPE_PATTERN, now_iso
@@ -134,7 +134,7 @@ class ClientSession:
         try:
             message = orjson.loads(text)
         except orjson.JSONDecodeError:
-            self.reply({"kind": "error", "error": "frames must be JSON, e.g. {\"kind\": \"ping\"}"})
+            self.reply({"kind": "error", "error": 'frames must be JSON, e.g. {"kind": "ping"}'})
             return
         kind = message.get("kind") if isinstance(message, dict) else None
         if kind == "ping":
@@ -145,7 +145,7 @@ class ClientSession:
                 wanted = [wanted]
             try:
                 if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
-                    raise ValueError("type must be a list of type prefixes, e.g. [\"ml\", \"alert\"]")
+                    raise ValueError('type must be a list of type prefixes, e.g. ["ml", "alert"]')
                 self.types = parse_types(wanted)
             except ValueError as exc:
                 self.reply({"kind": "error", "error": str(exc)})
@@ -153,8 +153,11 @@ class ClientSession:
             self.reply({"kind": "subscribed", "type": list(self.types)})
         else:
             self.reply(
-                {"kind": "error", "error": f"unknown frame kind {kind!r}: send {{\"kind\": \"ping\"}} or "
-                 "{\"kind\": \"subscribe\", \"type\": [...]}"}
+                {
+                    "kind": "error",
+                    "error": f'unknown frame kind {kind!r}: send {{"kind": "ping"}} or '
+                    '{"kind": "subscribe", "type": [...]}',
+                }
             )
 
 

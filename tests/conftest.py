@@ -13,7 +13,9 @@ def server_factory(tmp_path: Path) -> Iterator:
     """Start real servers (``python app.py``) on free ports; all are stopped at the end."""
     started: list[ServerProcess] = []
 
-    def start(*args: str, data_dir: Path | None = None, port: int | None = None, env: dict | None = None) -> ServerProcess:
+    def start(
+        *args: str, data_dir: Path | None = None, port: int | None = None, env: dict | None = None
+    ) -> ServerProcess:
         server = ServerProcess(data_dir or tmp_path / "data", *args, port=port, env=env)
         started.append(server)
         return server.start()
