@@ -55,7 +55,7 @@ class MovaApplication(BaseApplication):  # type: ignore[misc]
         self.cfg.set("worker_class", MovaWorker)
         self.cfg.set("threads", s.threads)
         self.cfg.set("worker_connections", s.threads + 100)
-        self.cfg.set("graceful_timeout", 5)
+        self.cfg.set("graceful_timeout", 3)  # sockets are closed first; HTTP requests are short
         self.cfg.set("keepalive", 5)
         self.cfg.set("loglevel", "warning")
         self.cfg.set("when_ready", lambda _arbiter: _banner(s))

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import wsclient
 from tests.server import ServerProcess
 
 
@@ -21,6 +22,8 @@ def server_factory(tmp_path: Path) -> Iterator:
         return server.start()
 
     yield start
+    while wsclient.OPEN:
+        wsclient.OPEN.pop().close()
     for server in started:
         if server.proc is not None and server.proc.poll() is None:
             server.stop()

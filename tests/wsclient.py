@@ -11,16 +11,22 @@ import requests
 import websocket
 
 
+OPEN: list[StreamClient] = []  # closed by the server fixtures' teardown, before the server stops
+
+
 class StreamClient:
     def __init__(self, ws_url: str, timeout: float = 10.0, origin: str | None = None, **params: Any) -> None:
         query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
         self.ws = websocket.create_connection(ws_url + ("?" + query if query else ""), timeout=timeout, origin=origin)
+        OPEN.append(self)
         self.hello = self.next()
         assert self.hello["kind"] == "hello", self.hello
         self.frames: list[dict] = []
         self.seqs: list[int] = []
 
-    def next(self) -> dict:
+    def next(self, timeout: float | None = None) -> dict:
+        if timeout is not None:
+            self.ws.settimeout(timeout)
         return json.loads(self.ws.recv())
 
     def read_events_until(self, last_seq: int, timeout: float = 20.0) -> list[int]:

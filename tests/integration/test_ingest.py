@@ -139,3 +139,11 @@ def test_token_required_when_set(server_factory, tmp_path):
     assert server.post(NOTE, headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert server.post(NOTE, headers={"Authorization": "Bearer s3cret"}).status_code == 202
     assert "s3cret" not in server.output()
+
+
+def test_token_generated_and_printed_when_bound_beyond_loopback(server_factory, tmp_path):
+    server = server_factory("--no-collector", "--host", "0.0.0.0", data_dir=tmp_path / "open")
+    line = next(line for line in server.output().splitlines() if "ingest token is" in line)
+    token = line.rsplit(" ", 1)[1]
+    assert server.post(NOTE).status_code == 401
+    assert server.post(NOTE, headers={"Authorization": f"Bearer {token}"}).status_code == 202

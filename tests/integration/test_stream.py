@@ -113,8 +113,8 @@ def test_burst_coalesces_into_few_frames_serialized_for_all(server):
 
 def test_stalled_client_gets_gap_and_recovers_by_rest(server_factory, tmp_path):
     server = server_factory("--no-collector", "--client-queue-events", "20", data_dir=tmp_path / "q")
-    stalled = StreamClient(server.ws_url)
-    healthy = StreamClient(server.ws_url)
+    stalled = StreamClient(server.ws_url, timeout=60)
+    healthy = StreamClient(server.ws_url, timeout=60)
     blob = "b" * 60_000
     for i in range(300):  # ~18 MB: more than loopback socket buffers, so the stalled sender blocks
         server.post({"type": "x.blob", "data": {"i": i, "blob": blob}})

@@ -1,0 +1,1 @@
+"""Benchmarks that print tables (not tests): `make bench` or `python -m bench`."""
