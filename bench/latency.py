@@ -92,8 +92,14 @@ def measure(base_url: str, rate: int, clients: int, seconds: float = 5.0) -> Res
     delays = [d * 1000 for r in receivers for d in r.delays]
     lost = sum(len(set(acked) - r.ids) for r in receivers)
     return Result(
-        rate, clients, len(acked), percentile(delays, 0.5), percentile(delays, 0.95), percentile(delays, 0.99),
-        max(delays, default=float("nan")), lost,
+        rate,
+        clients,
+        len(acked),
+        percentile(delays, 0.5),
+        percentile(delays, 0.95),
+        percentile(delays, 0.99),
+        max(delays, default=float("nan")),
+        lost,
     )
 
 

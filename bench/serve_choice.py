@@ -33,7 +33,9 @@ def close_code_on_sigterm(server: ServerProcess) -> str:
 
 
 def main() -> None:
-    print(f"{'server':<10} {'rate/s':>7} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'lost':>6}")
+    print(
+        f"{'server':<10} {'rate/s':>7} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'lost':>6}"
+    )
     closes = {}
     for name in ("gunicorn", "werkzeug"):
         with tempfile.TemporaryDirectory() as tmp:
@@ -41,7 +43,9 @@ def main() -> None:
             try:
                 for rate, clients in CASES:
                     r = measure(server.url, rate, clients, seconds=5)
-                    print(f"{name:<10} {rate:>7} {clients:>7} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.lost:>6}")
+                    print(
+                        f"{name:<10} {rate:>7} {clients:>7} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.lost:>6}"
+                    )
                 closes[name] = close_code_on_sigterm(server)
             finally:
                 server.stop()

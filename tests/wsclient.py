@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import requests
 import websocket
 
-
 OPEN: list[StreamClient] = []  # closed by the server fixtures' teardown, before the server stops
 
 
