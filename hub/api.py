@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,11 @@ def events_response(events: list[StoredEvent], last_seq: int, more: bool) -> Res
 # -- query parameters -------------------------------------------------------
 
 
-def int_param(name: str, default: int | None, low: int = 0, high: int | None = None) -> int | None:
+MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
+MAX_TIME_OFFSET_S = 1e9  # about 31 years either side of now
+
+
+def int_param(name: str, default: int | None, low: int = 0, high: int = MAX_SEQ) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -61,9 +66,8 @@ def int_param(name: str, default: int | None, low: int = 0, high: int | None = N
         value = int(raw)
     except ValueError:
         raise InvalidInput(f"{name} must be an integer, got {raw[:40]!r}", parameter=name) from None
-    if value < low or (high is not None and value > high):
-        bound = f"from {low} to {high}" if high is not None else f">= {low}"
-        raise InvalidInput(f"{name} must be {bound}, got {value}", parameter=name)
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be from {low} to {high}, got {value}", parameter=name)
     return value
 
 
@@ -73,15 +77,18 @@ def time_param(name: str, default: float) -> float:
     if raw is None or raw == "":
         return default
     try:
-        return time.time() - float(raw)
+        value = time.time() - float(raw)
     except ValueError:
-        pass
-    try:
-        return parse_time(raw).timestamp()
-    except ValueError:
-        raise InvalidInput(
-            f"{name} must be ISO 8601 (2026-11-26T14:00:00Z) or seconds ago (300), got {raw[:40]!r}", parameter=name
-        ) from None
+        try:
+            value = parse_time(raw).timestamp()
+        except (ValueError, OverflowError):
+            raise InvalidInput(
+                f"{name} must be ISO 8601 (2026-11-26T14:00:00Z) or seconds ago (300), got {raw[:40]!r}",
+                parameter=name,
+            ) from None
+    if not math.isfinite(value) or abs(time.time() - value) > MAX_TIME_OFFSET_S:
+        raise InvalidInput(f"{name} must be within about 31 years of now, got {raw[:40]!r}", parameter=name)
+    return value
 
 
 def type_params() -> tuple[str, ...]:

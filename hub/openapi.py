@@ -206,9 +206,13 @@ SCHEMAS: dict[str, Any] = {
     },
     "Series": {
         "type": "object",
-        "required": ["name", "t", "v", "min", "max"],
+        "required": ["name", "resolution", "t", "v", "min", "max"],
         "properties": {
             "name": {"type": "string"},
+            "resolution": {
+                "enum": ["raw", "10s", "1m", "1h"],
+                "description": "what the buckets were read from: raw samples or a rollup",
+            },
             "t": {"type": "array", "items": {"type": "string"}, "description": "bucket start times"},
             "v": {"type": "array", "items": {"type": "number"}, "description": "bucket averages"},
             "min": {"type": "array", "items": {"type": "number"}},

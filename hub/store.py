@@ -58,7 +58,31 @@ CREATE TABLE IF NOT EXISTS samples (
     value REAL NOT NULL,
     PRIMARY KEY (series_id, ts)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollups (
+    series_id INTEGER NOT NULL,
+    res INTEGER NOT NULL,
+    bucket REAL NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    sum REAL NOT NULL,
+    count INTEGER NOT NULL,
+    last REAL NOT NULL,
+    last_ts REAL NOT NULL,
+    PRIMARY KEY (series_id, res, bucket)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# rollup resolutions in seconds: a chart reads the coarsest one finer than its bucket
+ROLLUP_RESOLUTIONS = (10, 60, 3600)
+UPSERT_ROLLUP = """
+INSERT INTO rollups (series_id, res, bucket, min, max, sum, count, last, last_ts)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (series_id, res, bucket) DO UPDATE SET
+    min = MIN(min, excluded.min), max = MAX(max, excluded.max),
+    sum = sum + excluded.sum, count = count + excluded.count,
+    last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+    last_ts = MAX(last_ts, excluded.last_ts)
 """
 
 ISO_MS = "strftime('%Y-%m-%dT%H:%M:%fZ', {col}, 'unixepoch')"
@@ -85,13 +109,40 @@ class AppendResult:
 class Retention:
     max_age_s: float
     max_events: int
+    raw_samples_s: float = 2 * 86400
+    rollups_s: float = 400 * 86400
 
 
-def type_filter_sql(prefixes: Sequence[str]) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a read wants: type prefixes, a time range (epoch seconds) and a text search."""
+
+    types: Sequence[str] = ()
+    since: float | None = None
+    until: float | None = None
+    text: str = ""
+
+    def sql(self) -> tuple[str, list[Any]]:
+        where, params = type_filter_sql(self.types)
+        clauses: list[str] = [where]
+        if self.since is not None:
+            clauses.append("ts >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            clauses.append("ts <= ?")
+            params.append(self.until)
+        if self.text:
+            clauses.append("instr(lower(body), ?) > 0")
+            params.append(self.text.lower())
+        return " AND ".join(clauses), params
+
+
+def type_filter_sql(prefixes: Sequence[str]) -> tuple[str, list[Any]]:
     """SQL matching types equal to a prefix or under it by whole segments ("ml" -> "ml.x.y")."""
     if not prefixes:
         return "1", []
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for prefix in prefixes:
         # '/' sorts right after '.', so [p., p/) is every type starting "p."
         parts.append("(type = ? OR (type >= ? AND type < ?))")
@@ -101,6 +152,32 @@ def type_filter_sql(prefixes: Sequence[str]) -> tuple[str, list[str]]:
 
 def type_matches(type_: str, prefixes: Sequence[str]) -> bool:
     return not prefixes or any(type_ == p or type_.startswith(p + ".") for p in prefixes)
+
+
+RESOLUTION_NAMES = {0: "raw", 10: "10s", 60: "1m", 3600: "1h"}
+
+
+def as_filter(types: Sequence[str] | EventFilter) -> EventFilter:
+    return types if isinstance(types, EventFilter) else EventFilter(tuple(types))
+
+
+def rollup_rows(samples: list[tuple[int, float, float]]) -> list[tuple[Any, ...]]:
+    """Samples (series_id, ts, value) pre-aggregated per rollup bucket, ready for UPSERT_ROLLUP."""
+    buckets: dict[tuple[int, int, float], list[float]] = {}
+    for series_id, ts, value in samples:
+        for res in ROLLUP_RESOLUTIONS:
+            key = (series_id, res, ts - ts % res)
+            agg = buckets.get(key)
+            if agg is None:
+                buckets[key] = [value, value, value, 1, value, ts]
+            else:
+                agg[0] = min(agg[0], value)
+                agg[1] = max(agg[1], value)
+                agg[2] += value
+                agg[3] += 1
+                if ts >= agg[5]:
+                    agg[4], agg[5] = value, ts
+    return [(*key, *agg) for key, agg in buckets.items()]
 
 
 class _WriteRequest:
@@ -281,6 +358,7 @@ class SQLiteStore:
             if name not in latest or ts >= latest[name][0]:
                 latest[name] = (ts, value)
         self._writer.executemany("INSERT OR REPLACE INTO samples (series_id, ts, value) VALUES (?, ?, ?)", rows)
+        self._writer.executemany(UPSERT_ROLLUP, rollup_rows(rows))
         self._writer.executemany(
             "UPDATE series SET last_ts = ?, last_value = ?, first_ts = MIN(first_ts, ?) WHERE name = ? AND last_ts <= ?",
             [(ts, value, ts, name, ts) for name, (ts, value) in latest.items()],
@@ -303,7 +381,8 @@ class SQLiteStore:
             self._writer.execute("BEGIN IMMEDIATE")
             self._writer.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
             self._writer.execute("DELETE FROM events WHERE seq <= ?", (self._last_seq - self.retention.max_events,))
-            self._writer.execute("DELETE FROM samples WHERE ts < ?", (cutoff,))
+            self._writer.execute("DELETE FROM samples WHERE ts < ?", (time.time() - self.retention.raw_samples_s,))
+            self._writer.execute("DELETE FROM rollups WHERE bucket < ?", (time.time() - self.retention.rollups_s,))
             self._writer.execute("COMMIT")
         except sqlite3.Error:
             logger.exception("retention failed; will retry")
@@ -326,16 +405,16 @@ class SQLiteStore:
             row = conn.execute("SELECT MIN(seq) FROM events").fetchone()
         return int(row[0]) if row and row[0] is not None else self._last_seq + 1
 
-    def read_after(self, after: int, types: Sequence[str] = (), limit: int = 500) -> list[StoredEvent]:
-        where, params = type_filter_sql(types)
+    def read_after(self, after: int, types: Sequence[str] | EventFilter = (), limit: int = 500) -> list[StoredEvent]:
+        where, params = as_filter(types).sql()
         sql = f"SELECT seq, type, body FROM events WHERE seq > ? AND {where} ORDER BY seq LIMIT ?"
         with self._reader() as conn:
             rows = conn.execute(sql, [after, *params, limit]).fetchall()
         return [StoredEvent(*row) for row in rows]
 
-    def read_before(self, before: int, types: Sequence[str] = (), limit: int = 500) -> list[StoredEvent]:
+    def read_before(self, before: int, types: Sequence[str] | EventFilter = (), limit: int = 500) -> list[StoredEvent]:
         """The `limit` events just before `before`, returned oldest first."""
-        where, params = type_filter_sql(types)
+        where, params = as_filter(types).sql()
         sql = f"SELECT seq, type, body FROM events WHERE seq < ? AND {where} ORDER BY seq DESC LIMIT ?"
         with self._reader() as conn:
             rows = conn.execute(sql, [before, *params, limit]).fetchall()
@@ -355,22 +434,56 @@ class SQLiteStore:
             return dict(conn.execute("SELECT name, last_value FROM series").fetchall())
 
     def query_series(self, names: Sequence[str], since: float, until: float, max_points: int) -> list[dict[str, Any]]:
-        """Each series between since and until, averaged into at most max_points time buckets in SQL."""
+        """Each series between since and until in at most max_points time buckets, aggregated in SQL.
+
+        Reads raw samples when the bucket is finer than every rollup (and raw samples
+        still cover the range), otherwise the coarsest rollup no coarser than the bucket.
+        """
         bucket = max((until - since) / max_points, 1e-6)
-        sql = (
-            f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
-            "WHERE series_id = ? AND ts >= ? AND ts <= ? "
-            "GROUP BY CAST((ts - ?) / ? AS INTEGER) ORDER BY MIN(ts)"
-        )
+        res = self.resolution_for(since, bucket)
+        if res == 0:
+            sql = (
+                f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
+                "WHERE series_id = ? AND ts >= ? AND ts <= ? "
+                "GROUP BY CAST((ts - ?) / ? AS INTEGER) ORDER BY MIN(ts)"
+            )
+            extra: tuple[Any, ...] = ()
+        else:
+            sql = (
+                f"SELECT {ISO_MS.format(col='MIN(bucket)')}, SUM(sum) / SUM(count), MIN(min), MAX(max) FROM rollups "
+                "WHERE series_id = ? AND bucket >= ? AND bucket <= ? AND res = ? "
+                "GROUP BY CAST((bucket - ?) / ? AS INTEGER) ORDER BY MIN(bucket)"
+            )
+            extra = (res,)
         out = []
         with self._reader() as conn:
             ids = dict(conn.execute("SELECT name, id FROM series").fetchall())
             for name in names:
                 series_id = ids.get(name)
-                rows = conn.execute(sql, (series_id, since, until, since, bucket)).fetchall() if series_id else []
+                params = (series_id, since - (since % res if res else 0), until, *extra, since, bucket)
+                rows = conn.execute(sql, params).fetchall() if series_id else []
                 t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
-                out.append({"name": name, "t": t, "v": v, "min": lo, "max": hi})
+                out.append({"name": name, "resolution": RESOLUTION_NAMES[res], "t": t, "v": v, "min": lo, "max": hi})
         return out
+
+    def resolution_for(self, since: float, bucket: float) -> int:
+        """0 for raw samples, else the rollup resolution in seconds."""
+        raw_covers = since >= time.time() - self.retention.raw_samples_s
+        finer = [r for r in ROLLUP_RESOLUTIONS if r <= bucket]
+        if finer:
+            return finer[-1]
+        return 0 if raw_covers else ROLLUP_RESOLUTIONS[0]
+
+    @contextmanager
+    def read_connection(self) -> Iterator[sqlite3.Connection]:
+        """A reader connection for streaming exports (held for the whole export)."""
+        with self._reader() as conn:
+            yield conn
+
+    def series_ids(self, names: Sequence[str]) -> dict[str, int]:
+        with self._reader() as conn:
+            ids = dict(conn.execute("SELECT name, id FROM series").fetchall())
+        return {n: ids[n] for n in names if n in ids}
 
     def known_series(self) -> set[str]:
         with self._reader() as conn:

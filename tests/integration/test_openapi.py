@@ -1,22 +1,18 @@
 """Schemathesis against the real server: every response must match hub/openapi.py and none may be a 5xx.
 
-Inputs that hit bugs already known in hub/api.py are set aside by ``known_bug``
-(so the generated run keeps finding new ones) and pinned instead by strict
-xfail tests below: when a fix lands they pass, pytest reports XPASS as a
-failure, and ``known_bug`` and the xfail marks are removed together.
+The inputs that once got a 500 (seq beyond int64, times out of range) are
+pinned by the explicit tests at the end.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 import websocket
-from hypothesis import HealthCheck, assume, settings
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -25,8 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from hub.events import parse_time
-from hub.openapi import MAX_SECONDS_AGO, openapi_spec
+from hub.openapi import openapi_spec
 from tests.server import ServerProcess
 
 schema = schemathesis.openapi.from_dict(openapi_spec())
@@ -45,39 +40,6 @@ CHECKS = [
 
 
 MAX_SEQ = 2**63 - 1
-
-
-def _as_sent(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [str(v) for v in values if v is not None and not isinstance(v, bool)]
-
-
-def _seq_overflows(text: str) -> bool:
-    try:
-        return int(text) > MAX_SEQ
-    except ValueError:
-        return False
-
-
-def _time_out_of_range(text: str) -> bool:
-    try:
-        seconds_ago = float(text)
-    except ValueError:
-        try:
-            seconds_ago = time.time() - parse_time(text).timestamp()
-        except (ValueError, OverflowError):
-            return False
-    return not math.isfinite(seconds_ago) or abs(seconds_ago) > MAX_SECONDS_AGO
-
-
-def known_bug(case: Any) -> bool:
-    """Inputs hub/api.py answers with a 500 (or accepts against the spec) today: see the xfail tests."""
-    query = case.query or {}
-    if case.path == "/api/events" and case.method == "GET":
-        return any(_seq_overflows(v) for k in ("after", "before") for v in _as_sent(query.get(k)))
-    if case.path == "/api/metrics":
-        return any(_time_out_of_range(v) for k in ("since", "until") for v in _as_sent(query.get(k)))
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -114,14 +76,9 @@ def test_served_spec_is_the_one_under_test(api_server: ServerProcess) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_responses_match_the_spec(case: Any, api_server: ServerProcess) -> None:
-    assume(not known_bug(case))
     case.call_and_validate(base_url=api_server.url, checks=CHECKS)
 
 
-KNOWN_BUG = pytest.mark.xfail(strict=True, reason="hub/api.py answers 500 or accepts out-of-range input: see report")
-
-
-@KNOWN_BUG
 @pytest.mark.parametrize("param", ["after", "before"])
 def test_seq_beyond_int64_is_a_400(api_server: ServerProcess, param: str) -> None:
     # SQLite integers are 64-bit: a larger seq raised OverflowError in the store -> 500
@@ -130,7 +87,6 @@ def test_seq_beyond_int64_is_a_400(api_server: ServerProcess, param: str) -> Non
     assert response.json()["parameter"] == param
 
 
-@KNOWN_BUG
 @pytest.mark.parametrize(
     "query",
     [
@@ -149,7 +105,6 @@ def test_time_out_of_range_is_a_400(api_server: ServerProcess, query: dict[str, 
     assert response.json()["parameter"] in query
 
 
-@KNOWN_BUG
 def test_ws_after_beyond_int64_is_refused(api_server: ServerProcess) -> None:
     # the upgrade checks after with int_param and no upper bound, so the handshake
     # succeeds, then the replay overflows in SQLite and the socket dies after hello
