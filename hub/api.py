@@ -11,18 +11,20 @@ import hmac
 import logging
 import math
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import orjson
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unauthorized, UnsupportedMedia
 from hub.events import loads, parse_time
-from hub.store import StoredEvent
+from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
+from hub.store import EventFilter, StoredEvent
 from hub.stream import parse_types, serve
 
 if TYPE_CHECKING:
@@ -69,6 +71,27 @@ def int_param(name: str, default: int | None, low: int = 0, high: int = MAX_SEQ)
     if not low <= value <= high:
         raise InvalidInput(f"{name} must be from {low} to {high}, got {value}", parameter=name)
     return value
+
+
+def float_param(name: str, default: float) -> float:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number, got {raw[:40]!r}", parameter=name) from None
+    if not math.isfinite(value) or value <= 0:
+        raise InvalidInput(f"{name} must be a finite number > 0, got {raw[:40]!r}", parameter=name)
+    return value
+
+
+def download(chunks: Iterator[bytes], name: str, mimetype: str) -> Response:
+    return Response(
+        stream_with_context(chunks),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def time_param(name: str, default: float) -> float:
@@ -180,9 +203,17 @@ def register_api(server: Flask, hub: Hub) -> None:
             202,
         )
 
+    def event_filter() -> EventFilter:
+        now = time.time()
+        since = time_param("since", 0.0) if request.args.get("since") else None
+        until = time_param("until", now) if request.args.get("until") else None
+        if since is not None and until is not None and since >= until:
+            raise InvalidInput("since must be before until", parameter="since")
+        return EventFilter(type_params(), since, until, request.args.get("q", "").strip()[:200])
+
     @api.get("/events")
     def get_events() -> Response:
-        types = type_params()
+        types = event_filter()
         limit = int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
         after = int_param("after", None)
         before = int_param("before", None)
@@ -228,6 +259,31 @@ def register_api(server: Flask, hub: Hub) -> None:
                 "series": series,
             }
         )
+
+    @api.get("/metrics/export")
+    def get_metrics_export() -> Response:
+        now = time.time()
+        names = request.args.getlist("series") or sorted(hub.store.known_series())
+        req = MetricsRequest(
+            names=names,
+            since=time_param("since", 0.0),
+            until=time_param("until", now),
+            format=request.args.get("format", "csv"),
+            layout=request.args.get("layout", "long"),
+            step=float_param("step", 1.0),
+            max_points=int_param("max_points", None, 1, MAX_POINTS),
+        )
+        body = export_metrics(hub.store, req)
+        return download(body, filename("metrics", req.since, req.until, req.format), METRIC_FORMATS[req.format])
+
+    @api.get("/events/export")
+    def get_events_export() -> Response:
+        chosen = event_filter()
+        fmt = request.args.get("format", "csv")
+        body = export_events(hub.store, chosen, int_param("after", 0) or 0, int_param("before", None), fmt)
+        since = chosen.since if chosen.since is not None else 0.0
+        until = chosen.until if chosen.until is not None else time.time()
+        return download(body, filename("events", since, until, fmt), EVENT_FORMATS[fmt])
 
     @api.get("/metrics/series")
     def get_series() -> Response:

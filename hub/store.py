@@ -469,7 +469,9 @@ class SQLiteStore:
     def resolution_for(self, since: float, bucket: float) -> int:
         """0 for raw samples, else the rollup resolution in seconds."""
         raw_covers = since >= time.time() - self.retention.raw_samples_s
-        finer = [r for r in ROLLUP_RESOLUTIONS if r <= bucket]
+        # a rollup only when a bucket spans at least 4 of its cells, so that cell
+        # edges shift a bucket's mean by little; raw samples otherwise
+        finer = [r for r in ROLLUP_RESOLUTIONS if r * 4 <= bucket]
         if finer:
             return finer[-1]
         return 0 if raw_covers else ROLLUP_RESOLUTIONS[0]
