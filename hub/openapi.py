@@ -15,6 +15,7 @@ from typing import Any
 
 from hub.api import DEFAULT_LIMIT, DEFAULT_POINTS, JSON_TYPES, MAX_LIMIT, MAX_POINTS
 from hub.events import MAX_ATTRIBUTE_CHARS, TYPE_PATTERN
+from hub.export import EVENT_FORMATS, METRIC_FORMATS
 
 API_VERSION = "1.0.0"
 PREFIX_PATTERN = TYPE_PATTERN.pattern
@@ -274,6 +275,33 @@ def _time_parameter(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": TIME_PARAMETER}
 
 
+def _event_filter_parameters() -> list[dict[str, Any]]:
+    return [
+        _type_parameter(),
+        _time_parameter("since", "only events at or after this time (ISO 8601 or seconds ago)"),
+        _time_parameter("until", "only events at or before this time (ISO 8601 or seconds ago)"),
+        {
+            "name": "q",
+            "in": "query",
+            "description": "text search, case-insensitive, anywhere in the event",
+            "schema": {"type": "string", "maxLength": 200},
+        },
+    ]
+
+
+def _download(formats: dict[str, str], description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "headers": {
+            "Content-Disposition": {
+                "description": "attachment; filename=mova-<kind>-<since>-<until>.<format>",
+                "schema": {"type": "string"},
+            }
+        },
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in formats.values()},
+    }
+
+
 def _paths() -> dict[str, Any]:
     bad_request = _error("invalid input: the body or a parameter, named in the error")
     events_body: dict[str, Any] = {
@@ -305,7 +333,7 @@ def _paths() -> dict[str, Any]:
                 "parameters": [
                     _seq_parameter("after", "only events with a larger seq (oldest first)"),
                     _seq_parameter("before", "the page of events just before this seq (not with after)"),
-                    _type_parameter(),
+                    *_event_filter_parameters(),
                     {
                         "name": "limit",
                         "in": "query",
@@ -371,6 +399,57 @@ def _paths() -> dict[str, Any]:
                     "200": {"description": "the series", "content": _json(_ref("Metrics"))},
                     "400": bad_request,
                 },
+            }
+        },
+        "/api/metrics/export": {
+            "get": {
+                "operationId": "exportMetrics",
+                "summary": "Samples as a streamed file: CSV, JSON lines or Parquet, long or wide",
+                "parameters": [
+                    {
+                        "name": "series",
+                        "in": "query",
+                        "description": "series names (repeatable); none means every known series",
+                        "schema": {"type": "array", "items": {"type": "string"}},
+                        "style": "form",
+                        "explode": True,
+                    },
+                    _time_parameter("since", "ISO 8601 time or seconds ago (default: the beginning)"),
+                    _time_parameter("until", "ISO 8601 time or seconds ago (default now)"),
+                    {"name": "format", "in": "query", "schema": {"enum": list(METRIC_FORMATS)}},
+                    {
+                        "name": "layout",
+                        "in": "query",
+                        "description": "long: time, series, value; wide: one column per series by time bucket",
+                        "schema": {"enum": ["long", "wide"]},
+                    },
+                    {
+                        "name": "step",
+                        "in": "query",
+                        "description": "wide layout: bucket width in seconds (default 1)",
+                        "schema": {"type": "number", "exclusiveMinimum": 0},
+                    },
+                    {
+                        "name": "max_points",
+                        "in": "query",
+                        "description": "downsample each series to at most this many points",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
+                    },
+                ],
+                "responses": {"200": _download(METRIC_FORMATS, "the file, streamed"), "400": bad_request},
+            }
+        },
+        "/api/events/export": {
+            "get": {
+                "operationId": "exportEvents",
+                "summary": "Events as a streamed file (CSV or JSON lines), with the filters of GET /api/events",
+                "parameters": [
+                    _seq_parameter("after", "only events with a larger seq"),
+                    _seq_parameter("before", "only events with a smaller seq"),
+                    *_event_filter_parameters(),
+                    {"name": "format", "in": "query", "schema": {"enum": list(EVENT_FORMATS)}},
+                ],
+                "responses": {"200": _download(EVENT_FORMATS, "the file, streamed"), "400": bad_request},
             }
         },
         "/api/metrics/series": {

@@ -71,9 +71,9 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if requests.get(self.url + "/api/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/api/health", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.05)
         raise AssertionError(f"server did not answer within {timeout}s:\n{self.output()}")
