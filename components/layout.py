@@ -1,11 +1,54 @@
-"""Placeholder page; replaced by the dashboard layout."""
+"""The page: top bar, metric charts, activity feed, and the invisible live client parts.
+
+``page(settings)`` is the entry point app.py calls. Everything here is layout;
+the behaviour lives in callbacks/ and in assets/mova_live.js.
+"""
 
 from __future__ import annotations
 
-from dash import html
+from typing import Any
 
-from hub.settings import Settings
+from dash import dcc, html
+from dash_extensions import WebSocket
+
+from components import ids
+from components.charts import charts_section
+from components.config import client_config, page_setting
+from components.feed import feed_card
+from components.topbar import top_bar
 
 
-def page(settings: Settings) -> html.Div:
-    return html.Div([html.H1("MOVA Live"), html.Div("Connecting", id="status-badge")])
+def live_client(settings: Any) -> html.Div:
+    """The parts of the live client that have no look: socket, the one event store, timers."""
+    config = client_config(settings)
+    return html.Div(
+        [
+            dcc.Store(id=ids.CONFIG, data=config),
+            # no url: the client sets it after loading the initial state from REST (NOTES.md)
+            WebSocket(id=ids.SOCKET),
+            dcc.Store(id=ids.EVENTS, data=None),
+            dcc.Store(id=ids.CONNECTION, data=None),
+            dcc.Store(id=ids.NOTIFICATION_STATE, storage_type="local"),
+            dcc.Interval(id=ids.POLL, interval=config["poll_interval_ms"], disabled=True),
+            dcc.Interval(id=ids.TICK, interval=1000),
+        ],
+        hidden=True,
+    )
+
+
+def page(settings: Any) -> html.Div:
+    """The whole dashboard."""
+    main = html.Main(
+        html.Div(
+            [
+                html.Div(charts_section(), className="col-charts"),
+                html.Div(feed_card(int(page_setting(settings, "feed_max_items"))), className="col-feed"),
+            ],
+            className="page-grid",
+        ),
+        className="page-main",
+    )
+    return html.Div(
+        [top_bar(), main, html.Div(id=ids.TOASTS, className="toast-stack", children=[]), live_client(settings)],
+        className="mova-app",
+    )

@@ -1,0 +1,34 @@
+"""The activity feed: rows from the event store, filter and search, older pages, jump to newest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State
+
+from callbacks.live import js
+from components import ids
+
+
+def register(app: dash.Dash, settings: Any) -> None:
+    app.clientside_callback(
+        js("feed"),
+        Output(ids.ACTIVITY_FEED, "children"),
+        Output(ids.FEED_COUNT, "children"),
+        Input(ids.EVENTS, "data"),
+        Input(ids.FEED_FILTER, "value"),
+        Input(ids.FEED_SEARCH, "value"),
+        Input(ids.TICK, "n_intervals"),
+        Input(ids.FEED_REV, "data"),
+    )
+    app.clientside_callback(
+        js("feedOlder"),
+        Output(ids.FEED_REV, "data"),
+        Output(ids.FEED_OLDER, "disabled"),
+        Output(ids.FEED_OLDER, "title"),
+        Input(ids.FEED_OLDER, "n_clicks"),
+        State(ids.FEED_REV, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(js("feedJump"), Input(ids.FEED_NEW, "n_clicks"), prevent_initial_call=True)

@@ -1,0 +1,28 @@
+"""The live client's wiring: boot from REST, socket frames and states, the poll and the heartbeat tick.
+
+All of it runs in the browser (``mova.*`` in assets/mova_live.js); the
+callbacks write to the page through ``dash_clientside.set_props``, so they
+have no outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ClientsideFunction, Input
+
+from components import ids
+
+
+def js(name: str) -> ClientsideFunction:
+    """A function of the clientside namespace ``mova``."""
+    return ClientsideFunction(namespace="mova", function_name=name)
+
+
+def register(app: dash.Dash, settings: Any) -> None:
+    app.clientside_callback(js("boot"), Input(ids.CONFIG, "data"))
+    app.clientside_callback(js("onMessage"), Input(ids.SOCKET, "message"))
+    app.clientside_callback(js("onState"), Input(ids.SOCKET, "state"))
+    app.clientside_callback(js("onPoll"), Input(ids.POLL, "n_intervals"))
+    app.clientside_callback(js("onTick"), Input(ids.TICK, "n_intervals"))

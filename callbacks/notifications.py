@@ -1,0 +1,49 @@
+"""The notification centre: bell count, the dropdown list, its actions, and toasts.
+
+Read, removed and cleared marks live in a localStorage store
+(``notification-state``), so they survive a reload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import ALL, Input, Output, State
+
+from callbacks.live import js
+from components import ids
+
+
+def register(app: dash.Dash, settings: Any) -> None:
+    app.clientside_callback(
+        js("notifications"),
+        Output(ids.NOTIFICATION_LIST, "children"),
+        Output(ids.NOTIFICATION_COUNT, "children"),
+        Output(ids.NOTIFICATION_COUNT, "className"),
+        Input(ids.EVENTS, "data"),
+        Input(ids.NOTIFICATION_STATE, "data"),
+        Input(ids.TICK, "n_intervals"),
+    )
+    app.clientside_callback(
+        js("notificationAction"),
+        Output(ids.NOTIFICATION_STATE, "data"),
+        Input(ids.NOTIFICATION_MARK_READ, "n_clicks"),
+        Input(ids.NOTIFICATION_CLEAR, "n_clicks"),
+        Input({"type": ids.NOTIFICATION_REMOVE, "seq": ALL}, "n_clicks"),
+        State(ids.NOTIFICATION_STATE, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        js("toggleBell"),
+        Output(ids.NOTIFICATION_POPOVER, "is_open"),
+        Input(ids.NOTIFICATION_BELL, "n_clicks"),
+        State(ids.NOTIFICATION_POPOVER, "is_open"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        js("toasts"),
+        Output(ids.TOASTS, "children"),
+        Input(ids.EVENTS, "data"),
+        State(ids.TOASTS, "children"),
+    )

@@ -1,0 +1,87 @@
+"""What the browser needs to know: page settings, categories, chart definitions.
+
+``client_config(settings)`` is the one dict handed to the live client (via a
+dcc.Store). Page settings not yet in ``hub.settings.Settings`` fall back to
+``PAGE_DEFAULTS``; once Settings has them (same names), they are read from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components import ids
+
+# TODO(hub): add these to hub.settings.SETTINGS/Settings (same names); the page already reads them from there.
+PAGE_DEFAULTS: dict[str, Any] = {
+    "feed_max_items": 50,  # activity feed length kept live
+    "notifications_max": 10,  # notifications kept in the bell's list
+    "poll_interval_s": 2.0,  # REST fallback interval while the socket is down
+}
+
+# categories offered by the feed filter before any event is seen (DESIGN.md §2); others are added when seen
+CATEGORIES: tuple[str, ...] = (
+    "system",
+    "ml",
+    "file",
+    "user",
+    "notification",
+    "alert",
+    "plugin",
+    "analytics",
+    "metrics",
+)
+
+# event types shown only as chart points, never as feed rows (one a second would drown the feed)
+FEED_EXCLUDED_TYPES: tuple[str, ...] = ("system.metrics",)
+
+LIVE_WINDOW_S = 300
+RANGES: tuple[tuple[str, str, int], ...] = (
+    ("live", "Live 5m", LIVE_WINDOW_S),
+    ("1h", "1 h", 3600),
+    ("6h", "6 h", 6 * 3600),
+    ("24h", "24 h", 24 * 3600),
+)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    id: str
+    title: str
+    icon: str
+    series: tuple[str, ...]
+    labels: tuple[str, ...]
+    unit: str  # "%" or "B/s": how the axis and the latest value are formatted
+
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(ids.CHART_CPU, "CPU", "cpu", ("cpu.percent",), ("CPU",), "%"),
+    ChartSpec(ids.CHART_MEMORY, "Memory", "database", ("memory.percent", "swap.percent"), ("RAM", "Swap"), "%"),
+    ChartSpec(ids.CHART_NETWORK, "Network", "network", ("net.rx_bps", "net.tx_bps"), ("In", "Out"), "B/s"),
+    ChartSpec(
+        ids.CHART_DISK, "Disk I/O", "device-floppy", ("disk.read_bps", "disk.write_bps"), ("Read", "Write"), "B/s"
+    ),
+)
+
+
+def page_setting(settings: Any, name: str) -> Any:
+    """A page setting from Settings when it has it, else its default here."""
+    return getattr(settings, name, PAGE_DEFAULTS[name])
+
+
+def client_config(settings: Any) -> dict[str, Any]:
+    """The settings and definitions the browser-side live client reads at start."""
+    return {
+        "feed_max_items": int(page_setting(settings, "feed_max_items")),
+        "notifications_max": int(page_setting(settings, "notifications_max")),
+        "poll_interval_ms": int(float(page_setting(settings, "poll_interval_s")) * 1000),
+        "heartbeat_s": float(getattr(settings, "heartbeat_s", 30.0)),
+        "max_reconnect_tries": 10,
+        "categories": list(CATEGORIES),
+        "feed_excluded_types": list(FEED_EXCLUDED_TYPES),
+        "live_window_s": LIVE_WINDOW_S,
+        "ranges": {key: seconds for key, _label, seconds in RANGES},
+        "charts": {c.id: {"series": list(c.series), "labels": list(c.labels), "unit": c.unit} for c in CHARTS},
+        "collector_interval_s": float(getattr(settings, "collector_interval", 1.0)),
+        "custom_chart": ids.CHART_CUSTOM,
+    }

@@ -1,0 +1,98 @@
+"""The activity feed card: live indicator, category filter chips, search, list and "load older"."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import ids
+from components.config import CATEGORIES
+from components.icons import category_icon, icon
+
+
+def category_option(category: str) -> dict[str, object]:
+    """One filter chip: the category's icon and name, coloured by its class."""
+    return {
+        "label": html.Span([icon(category_icon(category), 14), html.Span(category)], className=f"chip cat-{category}"),
+        "value": category,
+    }
+
+
+def feed_card(max_items: int) -> dbc.Card:
+    head = html.Div(
+        [
+            html.Div(
+                [icon("activity", 18), html.Span("Activity"), html.Span("", id=ids.FEED_COUNT, className="feed-count")],
+                className="card-title-row",
+            ),
+            html.Span(
+                [html.Span(className="live-dot"), html.Span("Live", id=ids.FEED_LIVE + "-text", className="live-text")],
+                id=ids.FEED_LIVE,
+                className="live-indicator is-live",
+                title="New events appear at the top while you are at the top of the list",
+            ),
+        ],
+        className="card-head",
+    )
+    controls = html.Div(
+        [
+            dbc.InputGroup(
+                [
+                    dbc.InputGroupText(icon("search", 16)),
+                    dbc.Input(
+                        id=ids.FEED_SEARCH,
+                        type="search",
+                        placeholder="Search title, type, source…",
+                        debounce=False,
+                        autocomplete="off",
+                        size="sm",
+                    ),
+                ],
+                size="sm",
+                class_name="feed-search",
+            ),
+            dcc.Checklist(
+                id=ids.FEED_FILTER,
+                options=[category_option(c) for c in CATEGORIES],
+                value=list(CATEGORIES),
+                inline=True,
+                className="feed-filter",
+                inputClassName="chip-input",
+                labelClassName="chip-label",
+            ),
+        ],
+        className="feed-controls",
+    )
+    new_button = html.Button(
+        [icon("arrow-up", 14), html.Span("", id=ids.FEED_NEW + "-text")],
+        id=ids.FEED_NEW,
+        className="feed-new is-hidden",
+        type="button",
+        n_clicks=0,
+    )
+    body = html.Div(
+        [
+            new_button,
+            html.Div(
+                html.Div("Waiting for events…", className="empty-state"),
+                id=ids.ACTIVITY_FEED,
+                className="feed-list",
+                role="log",
+                **{"aria-live": "polite", "data-max-items": str(max_items)},
+            ),
+        ],
+        className="feed-body",
+    )
+    footer = html.Div(
+        html.Button(
+            [icon("history", 16), html.Span("Load older")],
+            id=ids.FEED_OLDER,
+            className="btn btn-sm btn-outline-secondary w-100",
+            type="button",
+            n_clicks=0,
+        ),
+        className="feed-footer",
+    )
+    return dbc.Card(
+        [head, controls, body, footer, dcc.Store(id=ids.FEED_REV, data=0)], class_name="mova-card feed-card"
+    )

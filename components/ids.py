@@ -1,0 +1,63 @@
+"""Every component id of the page, in one place.
+
+The ids of DESIGN.md §8 are a contract (tests, benchmarks and users' scripts
+find them); the others are internal to the page and may change.
+"""
+
+from __future__ import annotations
+
+# -- DESIGN.md §8: stable ------------------------------------------------------
+STATUS_BADGE = "status-badge"
+HEALTH_BADGE = "health-badge"
+NOTIFICATION_BELL = "notification-bell"
+NOTIFICATION_COUNT = "notification-count"
+NOTIFICATION_LIST = "notification-list"
+ACTIVITY_FEED = "activity-feed"
+FEED_FILTER = "feed-filter"
+FEED_SEARCH = "feed-search"
+CHART_CPU = "chart-cpu"
+CHART_MEMORY = "chart-memory"
+CHART_NETWORK = "chart-network"
+CHART_DISK = "chart-disk"
+CHART_CUSTOM = "chart-custom"
+
+# -- live client -----------------------------------------------------------------
+CONFIG = "mova-config"  # page settings for the browser (feed size, poll interval, charts)
+SOCKET = "mova-ws"  # dash-extensions WebSocket; its url is set by the client
+EVENTS = "mova-events"  # THE store: a sliding window of merged events, written only by the merge
+CONNECTION = "mova-connection"  # connection state written by the client, read by the badge
+POLL = "mova-poll"  # dcc.Interval driving the REST fallback while the socket is down
+TICK = "mova-tick"  # 1 s dcc.Interval: countdowns, watchdog, relative times
+
+# -- top bar -----------------------------------------------------------------------
+STATUS_PILL = "status-pill"
+STATUS_ICON = "status-icon"
+STATUS_DETAIL = "status-detail"
+STATUS_POPOVER = "status-popover"
+STATUS_POPOVER_BODY = "status-popover-body"
+HEALTH_ICON = "health-icon"
+HEALTH_PILL = "health-pill"
+
+# -- notifications -----------------------------------------------------------------
+NOTIFICATION_POPOVER = "notification-popover"
+NOTIFICATION_STATE = "notification-state"  # localStorage: read/removed/cleared marks
+NOTIFICATION_MARK_READ = "notification-mark-read"
+NOTIFICATION_CLEAR = "notification-clear"
+NOTIFICATION_REMOVE = "notification-remove"  # pattern-matching type: {"type": ..., "seq": n}
+TOASTS = "toasts"
+
+# -- charts (only the dcc.Graphs start with "chart-": DESIGN.md §8) ----------------------------------------------------------------------------
+CHART_RANGE = "metrics-range"
+CHART_PAUSE = "metrics-pause"
+CHART_PAUSE_LABEL = "metrics-pause-label"
+CHART_SERIES = "metrics-series"  # the custom chart's series picker
+CHART_STATS = "metrics-stat"  # prefix: "metrics-stat-chart-cpu" holds the latest value of chart-cpu
+
+# -- feed ------------------------------------------------------------------------------
+FEED_LIVE = "feed-live"
+FEED_NEW = "feed-new"
+FEED_OLDER = "feed-older"
+FEED_COUNT = "feed-count"
+FEED_REV = "feed-rev"  # bumped when older pages are loaded, so the feed re-renders
+
+ALL_CHARTS = (CHART_CPU, CHART_MEMORY, CHART_NETWORK, CHART_DISK, CHART_CUSTOM)

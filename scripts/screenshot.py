@@ -1,0 +1,234 @@
+"""Screenshots of the dashboard with live data, from headless Chromium (for the README).
+
+Starts a real server on a free port (or uses ``--url``), posts a minute of
+metric history and a mix of events, opens the page in headless Chromium
+through selenium, waits until the badge says Live and the charts have points,
+and saves one PNG per width::
+
+    .venv/bin/python scripts/screenshot.py --out docs/screenshots
+    .venv/bin/python scripts/screenshot.py --url http://127.0.0.1:8050 --widths 1280
+
+Prints the browser's console errors, if any (there should be none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server import ServerProcess, wait_until  # noqa: E402
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def metrics_sample(t: float) -> dict[str, float]:
+    """Plausible host metrics that move: a slow wave plus noise."""
+    wave = math.sin(t / 40.0)
+    return {
+        "cpu.percent": round(max(1.0, 32 + 18 * wave + random.uniform(-6, 6)), 2),
+        "memory.percent": round(58 + 4 * math.sin(t / 90.0) + random.uniform(-0.5, 0.5), 2),
+        "swap.percent": round(6 + random.uniform(0, 0.4), 2),
+        "disk.percent": 71.4,
+        "disk.read_bps": round(max(0.0, 2.2e6 + 1.8e6 * math.sin(t / 13.0) + random.uniform(-4e5, 4e5))),
+        "disk.write_bps": round(max(0.0, 1.1e6 + 9e5 * math.cos(t / 17.0) + random.uniform(-2e5, 2e5))),
+        "net.rx_bps": round(max(0.0, 5.5e6 + 3e6 * math.sin(t / 9.0) + random.uniform(-8e5, 8e5))),
+        "net.tx_bps": round(max(0.0, 1.4e6 + 7e5 * math.cos(t / 11.0) + random.uniform(-2e5, 2e5))),
+        "load.1": round(max(0.05, 1.2 + 0.8 * wave + random.uniform(-0.2, 0.2)), 2),
+    }
+
+
+def history(minutes: int) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    events = []
+    for i in range(minutes * 60, 0, -2):
+        moment = now - timedelta(seconds=i)
+        events.append(
+            {
+                "type": "system.metrics",
+                "time": iso(moment),
+                "source": "host/demo",
+                "data": metrics_sample(moment.timestamp()),
+            }
+        )
+    return events
+
+
+STORY: list[dict[str, Any]] = [
+    {"type": "system.status", "data": {"state": "healthy", "message": "all components up"}},
+    {"type": "user.presence", "source": "auth", "data": {"user": "ana", "state": "online"}},
+    {
+        "type": "ml.model.update",
+        "source": "registry",
+        "data": {"model": "resnet-ft", "version": "v14", "stage": "staging", "metrics": {"top1": 0.913}},
+    },
+    {
+        "type": "file.operation",
+        "source": "storage",
+        "data": {
+            "op": "upload",
+            "path": "datasets/images-2026-11.tar",
+            "status": "ok",
+            "size": 734003200,
+            "user": "ana",
+        },
+    },
+    {
+        "type": "ml.training.progress",
+        "source": "trainer/node-3",
+        "data": {
+            "job": "resnet-ft",
+            "epoch": 3,
+            "epochs": 10,
+            "progress": 0.3,
+            "loss": 0.41,
+            "accuracy": 0.86,
+            "state": "running",
+        },
+    },
+    {"type": "plugin.status", "source": "plugins", "data": {"plugin": "s3-sync", "state": "active"}},
+    {"type": "analytics.update", "source": "analytics", "data": {"requests.per_min": 1840, "errors.per_min": 3}},
+    {
+        "type": "alert",
+        "source": "monitor",
+        "data": {"severity": "warning", "title": "GPU 1 temperature high", "message": "84 °C for 5 minutes on node-3"},
+    },
+    {"type": "user.activity", "source": "web", "data": {"user": "li", "action": "exported", "target": "metrics.csv"}},
+    {
+        "type": "ml.prediction.result",
+        "source": "inference",
+        "data": {"model": "resnet-ft", "latency_ms": 23.4, "label": "cat", "confidence": 0.97},
+    },
+    {
+        "type": "notification",
+        "source": "trainer/node-3",
+        "data": {"level": "success", "title": "Checkpoint saved", "message": "resnet-ft epoch 3 (1.2 GB)"},
+    },
+    {"type": "deploy.finished", "source": "ci", "data": {"title": "Deployed api v2.31.0", "env": "production"}},
+    {
+        "type": "notification",
+        "source": "scheduler",
+        "data": {"level": "info", "title": "Nightly export scheduled", "message": "runs at 02:00 UTC"},
+    },
+]
+
+
+class Feeder(threading.Thread):
+    """Posts one system.metrics sample a second while the screenshot is taken (like the collector)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            requests.post(
+                self.url + "/api/events",
+                json={"type": "system.metrics", "source": "host/demo", "data": metrics_sample(time.time())},
+                timeout=5,
+            )
+            self.stop.wait(1.0)
+
+
+def chromium(width: int, height: int) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+    return webdriver.Chrome(options=options)
+
+
+def shoot(url: str, width: int, height: int, out: Path, open_bell: bool = False) -> list[dict[str, Any]]:
+    driver = chromium(width, height)
+    try:
+        driver.set_window_size(width, height)
+        driver.get(url)
+        badge = "const b = document.getElementById('status-badge'); return b ? b.textContent : ''"
+        wait_until(lambda: driver.execute_script(badge) == "Live", 30, 0.2, "the badge to say Live")
+        points = (
+            "const g = document.getElementById('chart-cpu');"
+            "const p = g && (g.classList.contains('js-plotly-plot') ? g : g.querySelector('.js-plotly-plot'));"
+            "return p && p.data ? p.data[0].x.length : 0"
+        )
+        wait_until(lambda: driver.execute_script(points) > 20, 30, 0.2, "the CPU chart to have history")
+        wait_until(
+            lambda: len(driver.find_elements(By.CSS_SELECTOR, "#activity-feed [data-seq]")) >= 8, 30, 0.2, "feed rows"
+        )
+        time.sleep(
+            2.5
+        )  # let a couple of live points arrive and the entry animations finish: this is a picture, not a test
+        if open_bell:
+            driver.find_element(By.ID, "notification-bell").click()
+            time.sleep(0.6)
+        driver.save_screenshot(str(out))
+        return driver.get_log("browser")
+    finally:
+        driver.quit()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="an already running server (default: start one with demo data)")
+    parser.add_argument("--out", default="docs/screenshots", help="directory for the PNG files")
+    parser.add_argument("--widths", default="1280,390", help="comma-separated window widths")
+    parser.add_argument("--height", type=int, default=900)
+    args = parser.parse_args()
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    server = None
+    url = args.url
+    if not url:
+        server = ServerProcess(Path(tempfile.mkdtemp(prefix="mova-shot-")), "--no-collector").start()
+        url = server.url
+        requests.post(url + "/api/events", json=history(10), timeout=30).raise_for_status()
+        for event in STORY:
+            requests.post(url + "/api/events", json=event, timeout=10).raise_for_status()
+    feeder = Feeder(url)
+    feeder.start()
+    errors = 0
+    try:
+        for width in (int(w) for w in args.widths.split(",")):
+            height = args.height if width >= 600 else 844
+            path = out / f"dashboard-{width}.png"
+            logs = shoot(url, width, height, path)
+            print(f"wrote {path}")
+            for entry in logs:
+                errors += 1
+                print(f"  console: {entry['message']}")
+        path = out / "notifications-1280.png"
+        shoot(url, 1280, args.height, path, open_bell=True)
+        print(f"wrote {path}")
+    finally:
+        feeder.stop.set()
+        if server is not None:
+            server.stop()
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
