@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 # rollup resolutions in seconds: a chart reads the coarsest one finer than its bucket
 ROLLUP_RESOLUTIONS = (10, 60, 3600)
+RAW_RANGE_S = 3600  # up to an hour, grouping raw samples is cheap and exact
 UPSERT_ROLLUP = """
 INSERT INTO rollups (series_id, res, bucket, min, max, sum, count, last, last_ts)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -434,47 +435,51 @@ class SQLiteStore:
             return dict(conn.execute("SELECT name, last_value FROM series").fetchall())
 
     def query_series(self, names: Sequence[str], since: float, until: float, max_points: int) -> list[dict[str, Any]]:
-        """Each series between since and until in at most max_points time buckets, aggregated in SQL.
+        """Each series between since and until in at most max_points points, aggregated in SQL.
 
-        Reads raw samples when the bucket is finer than every rollup (and raw samples
-        still cover the range), otherwise the coarsest rollup no coarser than the bucket.
+        Short ranges group raw samples into time buckets. Longer ones read the
+        finest rollup with at most max_points cells in the range, cell by cell in
+        primary-key order (no sort); past the coarsest rollup, its cells are grouped.
         """
         bucket = max((until - since) / max_points, 1e-6)
-        res = self.resolution_for(since, bucket)
+        res = self.resolution_for(since, until, bucket)
         if res == 0:
             sql = (
                 f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
                 "WHERE series_id = ? AND ts >= ? AND ts <= ? "
                 "GROUP BY CAST((ts - ?) / ? AS INTEGER) ORDER BY MIN(ts)"
             )
-            extra: tuple[Any, ...] = ()
+            args: tuple[Any, ...] = (since, until, since, bucket)
+        elif res >= bucket:
+            sql = (
+                f"SELECT {ISO_MS.format(col='bucket')}, sum / count, min, max FROM rollups "
+                "WHERE series_id = ? AND res = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket"
+            )
+            args = (res, since - since % res, until)
         else:
             sql = (
                 f"SELECT {ISO_MS.format(col='MIN(bucket)')}, SUM(sum) / SUM(count), MIN(min), MAX(max) FROM rollups "
-                "WHERE series_id = ? AND bucket >= ? AND bucket <= ? AND res = ? "
+                "WHERE series_id = ? AND res = ? AND bucket >= ? AND bucket <= ? "
                 "GROUP BY CAST((bucket - ?) / ? AS INTEGER) ORDER BY MIN(bucket)"
             )
-            extra = (res,)
+            args = (res, since - since % res, until, since, bucket)
         out = []
         with self._reader() as conn:
             ids = dict(conn.execute("SELECT name, id FROM series").fetchall())
             for name in names:
                 series_id = ids.get(name)
-                params = (series_id, since - (since % res if res else 0), until, *extra, since, bucket)
-                rows = conn.execute(sql, params).fetchall() if series_id else []
+                rows = conn.execute(sql, (series_id, *args)).fetchall() if series_id else []
                 t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
                 out.append({"name": name, "resolution": RESOLUTION_NAMES[res], "t": t, "v": v, "min": lo, "max": hi})
         return out
 
-    def resolution_for(self, since: float, bucket: float) -> int:
-        """0 for raw samples, else the rollup resolution in seconds."""
+    def resolution_for(self, since: float, until: float, bucket: float) -> int:
+        """0 for raw samples, else the rollup resolution in seconds to read."""
         raw_covers = since >= time.time() - self.retention.raw_samples_s
-        # a rollup only when a bucket spans at least 4 of its cells, so that cell
-        # edges shift a bucket's mean by little; raw samples otherwise
-        finer = [r for r in ROLLUP_RESOLUTIONS if r * 4 <= bucket]
-        if finer:
-            return finer[-1]
-        return 0 if raw_covers else ROLLUP_RESOLUTIONS[0]
+        if raw_covers and (bucket < ROLLUP_RESOLUTIONS[0] or until - since <= RAW_RANGE_S):
+            return 0
+        fitting = [r for r in ROLLUP_RESOLUTIONS if r >= bucket]
+        return fitting[0] if fitting else ROLLUP_RESOLUTIONS[-1]
 
     @contextmanager
     def read_connection(self) -> Iterator[sqlite3.Connection]:
