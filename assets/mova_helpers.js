@@ -386,9 +386,9 @@
   function connectionState(c) {
     if (!c || !c.started) return 'connecting';
     if (c.socketLive) return 'live';
-    if (!c.everLive && !c.lost) return 'connecting';
-    if (c.pollOk === true) return 'polling';
-    if (c.pollOk === false && c.failed > 0) return 'offline';
+    if (c.pollOk === true) return 'polling'; // REST delivers while the socket is down
+    if (!c.attempt && !c.lost) return 'connecting'; // the first socket is still opening
+    if (c.pollOk === false && c.failed > 0) return 'offline'; // neither answers
     return 'reconnecting';
   }
 
