@@ -1,0 +1,460 @@
+"""Publishing client for services: send events to a MOVA Live hub without blocking.
+
+``Publisher.publish()`` stamps each event with its id, source and time and
+queues it; one background thread posts the queue in batches (in order) and
+retries network errors, 5xx and 429 with exponential backoff and jitter,
+honouring ``Retry-After``. Because the (source, id) pair is fixed before the
+first attempt, a retried POST whose first attempt was in fact stored is
+reported by the hub as a duplicate, never stored twice. The buffer is bounded:
+when it is full the *oldest* queued event is dropped (and counted) so that a
+hub outage never blocks or grows the service that publishes; a dashboard wants
+the newest state more than the oldest.
+
+``PublishHandler`` turns WARNING-and-above log records into ``notification``
+events. ``python -m hub.publish TYPE JSON`` posts one event synchronously for
+shell scripts (exit 0 on 202, 1 when the hub refuses it, 3 when it cannot be
+reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import logging
+import os
+import random
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+import orjson
+import requests
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_URL = "http://127.0.0.1:8050"
+MAX_BODY_BYTES = 900_000  # under the hub's default 1 MiB body limit, with room for the brackets
+MAX_TITLE_CHARS = 120
+MAX_MESSAGE_CHARS = 16_000  # well under the hub's 64 KiB data limit, even for long tracebacks
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class PublisherStats:
+    """Counters of one Publisher; every published event ends up in exactly one of the last five."""
+
+    published: int = 0  # publish() calls
+    pending: int = 0  # queued or in flight
+    accepted: int = 0  # stored by the hub
+    duplicates: int = 0  # the hub already had them (a retry of a POST that had succeeded)
+    rejected: int = 0  # refused with a 4xx other than 429; never retried
+    dropped: int = 0  # pushed out of the full buffer before they were sent
+    abandoned: int = 0  # still unsent when close() gave up waiting
+    batches: int = 0  # POSTs answered 202
+    retries: int = 0  # attempts repeated after a network error, 5xx or 429
+    last_error: str = ""
+
+
+@dataclass
+class _Pending:
+    n: int  # publish order, for flush()
+    body: bytes  # the event serialized once, at publish() time
+
+
+def _format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - (time.time() if now is None else now))
+
+
+def error_of(response: requests.Response) -> dict[str, Any]:
+    """The hub's error body ({"error": ..., ...}) or a stand-in when the body is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and "error" in body:
+        return body
+    return {"error": f"HTTP {response.status_code}: {response.text[:200]}"}
+
+
+class Publisher:
+    """Queue events and post them to ``{url}/api/events`` in batches from a background thread."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        token: str | None = None,
+        source: str = "publisher",
+        batch_size: int = 100,
+        flush_interval: float = 0.2,
+        max_buffer: int = 10_000,
+        *,
+        timeout: float = 10.0,
+        backoff_initial: float = 0.1,
+        backoff_max: float = 30.0,
+    ) -> None:
+        if batch_size < 1 or max_buffer < 1:
+            raise ValueError("batch_size and max_buffer must be >= 1")
+        self.url = url.rstrip("/") + "/api/events"
+        self.source = source
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.max_buffer = max_buffer
+        self.timeout = timeout
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self._session = requests.Session()
+        self._session.headers["Content-Type"] = "application/json"
+        if token:
+            self._session.headers["Authorization"] = f"Bearer {token}"
+        self._cond = threading.Condition()
+        self._buffer: deque[_Pending] = deque()
+        self._inflight: list[_Pending] = []
+        self._stats = PublisherStats()
+        self._next_n = 0
+        self._flush_wanted = 0  # publish number a flush() waits for; makes the sender skip its batching delay
+        self._closing = False
+        self._abort = threading.Event()  # set when close() gives up: stop retrying at once
+        self._rng = random.Random()
+        self._thread = threading.Thread(target=self._run, name=f"publisher-{source}", daemon=True)
+        self._thread.start()
+
+    # -- the caller's side ----------------------------------------------------
+
+    def publish(
+        self,
+        type: str,  # the CloudEvents attribute names read best here, shadowing or not
+        data: dict[str, Any],
+        *,
+        source: str | None = None,
+        id: str | None = None,
+        time: str | datetime | None = None,
+    ) -> str:
+        """Queue one event and return its id; never waits for the network.
+
+        Raises TypeError for data that is not a JSON object (a programming error is
+        better reported here than as a rejected batch later) and RuntimeError after close().
+        """
+        if not isinstance(type, str) or not isinstance(data, dict):
+            raise TypeError("publish(type, data) needs a str type and a dict data")
+        event_id = id or uuid.uuid4().hex
+        when = time if isinstance(time, str) else _format_time(time or datetime.now(UTC))
+        envelope = {
+            "specversion": "1.0",
+            "id": event_id,
+            "source": source or self.source,
+            "type": type,
+            "time": when,
+            "data": data,
+        }
+        body = orjson.dumps(envelope)  # serialized now: later changes to data by the caller do not leak in
+        with self._cond:
+            if self._closing:
+                raise RuntimeError("this Publisher is closed")
+            self._next_n += 1
+            self._buffer.append(_Pending(self._next_n, body))
+            dropped = 0
+            while len(self._buffer) > self.max_buffer:
+                self._buffer.popleft()
+                dropped += 1
+            self._stats = replace(
+                self._stats,
+                published=self._stats.published + 1,
+                dropped=self._stats.dropped + dropped,
+            )
+            self._cond.notify_all()
+        if dropped:
+            logger.warning("publisher buffer full (%d events): dropped the oldest", self.max_buffer)
+        return event_id
+
+    @property
+    def stats(self) -> PublisherStats:
+        with self._cond:
+            return replace(self._stats, pending=len(self._buffer) + len(self._inflight))
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every event published so far is settled (stored, duplicate, rejected or dropped).
+
+        Returns False if that did not happen within ``timeout`` seconds.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            target = self._next_n
+            self._flush_wanted = max(self._flush_wanted, target)
+            self._cond.notify_all()
+            while self._oldest_unsettled() <= target:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                if not self._thread.is_alive():
+                    return False
+                self._cond.wait(remaining if remaining is not None else 1.0)
+            return True
+
+    def close(self, timeout: float | None = 10.0) -> bool:
+        """Flush (up to ``timeout`` seconds), then stop the thread. Safe to call twice.
+
+        Returns True if everything was settled; what was left is counted as abandoned.
+        """
+        with self._cond:
+            if self._closing and not self._thread.is_alive():
+                return self.stats.pending == 0
+            self._closing = True
+            self._cond.notify_all()
+        done = self.flush(timeout)
+        self._abort.set()
+        with self._cond:
+            self._cond.notify_all()
+        self._thread.join(timeout=self.timeout + 5)
+        with self._cond:
+            left = len(self._buffer) + len(self._inflight)
+            if left:
+                self._buffer.clear()
+                self._inflight = []
+                self._stats = replace(self._stats, abandoned=self._stats.abandoned + left)
+                logger.warning("publisher closed with %d unsent events", left)
+        self._session.close()
+        return done
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._thread
+
+    # -- the sender thread ------------------------------------------------------
+
+    def _oldest_unsettled(self) -> int:
+        """Publish number of the oldest event not yet settled (a number past the last one if none)."""
+        if self._inflight:
+            return self._inflight[0].n
+        if self._buffer:
+            return self._buffer[0].n
+        return self._next_n + 1
+
+    def _next_batch(self) -> bool:
+        """Wait for events (up to flush_interval for a full batch) and move a batch in flight."""
+        with self._cond:
+            while not self._buffer and not self._abort.is_set():
+                if self._closing:
+                    return False
+                self._cond.wait()
+            # batching: wait a little for more unless the batch is full or someone waits for it
+            deadline = time.monotonic() + self.flush_interval
+            while (
+                len(self._buffer) < self.batch_size
+                and not self._closing
+                and not self._abort.is_set()
+                and self._flush_wanted < self._buffer[-1].n
+            ):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+            if self._abort.is_set():
+                return False
+            size, batch = 0, list[_Pending]()
+            while self._buffer and len(batch) < self.batch_size:
+                size += len(self._buffer[0].body) + 1
+                if batch and size > MAX_BODY_BYTES:
+                    break
+                batch.append(self._buffer.popleft())
+            self._inflight = batch
+            return True
+
+    def _run(self) -> None:
+        try:
+            while self._next_batch():
+                left = self._deliver(list(self._inflight))
+                with self._cond:
+                    self._inflight = []
+                    if left:
+                        self._stats = replace(self._stats, abandoned=self._stats.abandoned + len(left))
+                    self._cond.notify_all()
+        except Exception:  # a bug here must not leave flush() waiting forever
+            logger.exception("publisher thread failed")
+        finally:
+            with self._cond:
+                self._cond.notify_all()
+
+    def _count(self, **changes: int | str) -> None:
+        with self._cond:
+            values: dict[str, Any] = {}
+            for name, value in changes.items():
+                values[name] = value if isinstance(value, str) else getattr(self._stats, name) + value
+            self._stats = replace(self._stats, **values)
+
+    def _deliver(self, batch: list[_Pending]) -> list[_Pending]:
+        """Post one batch until the hub answers for every event in it; return what close() gave up on."""
+        attempt = 0
+        while batch:
+            if self._abort.is_set():
+                return batch
+            body = b"[" + b",".join(p.body for p in batch) + b"]"
+            try:
+                response = self._session.post(self.url, data=body, timeout=self.timeout)
+            except requests.RequestException as exc:
+                self._count(last_error=f"cannot reach {self.url}: {exc}")
+                attempt = self._wait_to_retry(attempt, None)
+                continue
+            status = response.status_code
+            if status == 202:
+                answer = response.json()
+                self._count(
+                    accepted=int(answer.get("accepted", 0)), duplicates=int(answer.get("duplicates", 0)), batches=1
+                )
+                return []
+            error = error_of(response)
+            if status in RETRY_STATUSES:
+                self._count(last_error=f"HTTP {status}: {error['error']}")
+                attempt = self._wait_to_retry(attempt, retry_after_seconds(response.headers.get("Retry-After")))
+                continue
+            index = error.get("index")
+            if status in (400, 413) and isinstance(index, int) and 0 <= index < len(batch):
+                # all-or-nothing ingest: take out the one bad event and send the rest again
+                logger.error("hub rejected an event: %s", error["error"])
+                self._count(rejected=1, last_error=f"HTTP {status}: {error['error']}")
+                batch = batch[:index] + batch[index + 1 :]
+                continue
+            if status == 413 and len(batch) > 1:
+                half = len(batch) // 2  # the body is too big for this hub's limits: halve it
+                left = self._deliver(batch[:half])
+                if left:
+                    return left + batch[half:]
+                batch = batch[half:]
+                continue
+            logger.error("hub refused %d events (HTTP %d): %s", len(batch), status, error["error"])
+            self._count(rejected=len(batch), last_error=f"HTTP {status}: {error['error']}")
+            return []
+        return []
+
+    def _wait_to_retry(self, attempt: int, retry_after: float | None) -> int:
+        # exponential backoff with jitter, so that many publishers do not return in step
+        ceiling = min(self.backoff_max, self.backoff_initial * 2**attempt)
+        delay = ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, max(self.backoff_max, 60.0)))
+        self._count(retries=1)
+        self._abort.wait(delay)
+        return attempt + 1
+
+
+class PublishHandler(logging.Handler):
+    """A logging handler that publishes WARNING and above as ``notification`` events.
+
+    It never raises from ``emit`` and never recurses: records from this module's
+    logger, from urllib3 and from the publisher's own thread are ignored, so a
+    failing hub cannot feed its own error reports back into the queue.
+    """
+
+    IGNORED_LOGGERS = (__name__, "urllib3", "requests")
+
+    def __init__(self, publisher: Publisher, level: int = logging.WARNING) -> None:
+        super().__init__(level)
+        self.publisher = publisher
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def _ignored(self, record: logging.LogRecord) -> bool:
+        if threading.current_thread() is self.publisher.thread:
+            return True
+        return any(record.name == n or record.name.startswith(n + ".") for n in self.IGNORED_LOGGERS)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._ignored(record):
+            return
+        try:
+            first_line = record.getMessage().strip().splitlines()[0] if record.getMessage().strip() else ""
+            title = first_line or record.levelname
+            if len(title) > MAX_TITLE_CHARS:
+                title = title[: MAX_TITLE_CHARS - 1] + "…"
+            message = self.format(record)
+            if len(message) > MAX_MESSAGE_CHARS:
+                message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+            level = "warning" if record.levelno < logging.ERROR else "error"
+            self.publisher.publish(
+                "notification",
+                {"level": level, "title": title, "message": message},
+                source=record.name[:256] or "root",
+            )
+        except Exception:
+            self.handleError(record)  # prints to stderr (when logging.raiseExceptions), never raises
+
+
+# -- command line -------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m hub.publish",
+        description="Post one event to a MOVA Live hub and print its answer. "
+        "Exit 0 when stored (202), 1 when the hub refuses it, 3 when it cannot be reached.",
+    )
+    parser.add_argument("type", help="event type, e.g. notification or ml.training.progress")
+    parser.add_argument(
+        "data", help='event data as a JSON object, e.g. \'{"level": "info", "title": "hi"}\'; - reads stdin'
+    )
+    parser.add_argument("--url", default=DEFAULT_URL, help=f"hub base URL (default {DEFAULT_URL})")
+    parser.add_argument("--token", default=None, help="ingest token (default: the MOVA_TOKEN environment variable)")
+    parser.add_argument("--source", default="cli", help="event source (default cli)")
+    parser.add_argument("--id", default=None, help="event id; give one to make re-running the command safe")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub (default 10)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    text = sys.stdin.read() if args.data == "-" else args.data
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        parser.error(f"DATA is not valid JSON: {exc}")
+    event = {"type": args.type, "data": data, "source": args.source, "id": args.id or uuid.uuid4().hex}
+    token = args.token if args.token is not None else os.environ.get("MOVA_TOKEN", "")
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    url = args.url.rstrip("/") + "/api/events"
+    try:
+        response = requests.post(url, data=orjson.dumps(event), headers=headers, timeout=args.timeout)
+    except requests.RequestException as exc:
+        print(f"error: cannot reach {url}: {exc}", file=sys.stderr)
+        return 3
+    if response.status_code == 202:
+        print(response.text)
+        return 0
+    error = error_of(response)
+    print(f"error: HTTP {response.status_code}: {orjson.dumps(error).decode()}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
