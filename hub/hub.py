@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from flask import Flask
@@ -18,8 +18,12 @@ from flask import Flask
 from hub.bus import InProcessBus
 from hub.events import Limits, now_iso, validate_batch
 from hub.settings import Settings
-from hub.store import AppendResult, Retention, SQLiteStore, StoredEvent
+from hub.state import STATE_TYPES, LiveState
+from hub.store import AppendResult, EventFilter, Retention, SQLiteStore, StoredEvent
 from hub.stream import ClientSession, shutdown_sessions
+
+if TYPE_CHECKING:
+    from hub.demo import Demo
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,7 @@ class Hub:
         self.health: dict[str, Any] = {"state": "healthy", "message": "no status reported yet", "time": now_iso()}
         self.sessions: set[ClientSession] = set()
         self.shutting_down = threading.Event()
+        self.state = LiveState()
         self.store = SQLiteStore(
             settings.db_path,
             Retention(settings.retention_days * 86400, settings.retention_events),
@@ -40,12 +45,21 @@ class Hub:
             on_commit=self._on_commit,
         )
         self._restore_health()
+        self._rebuild_state()  # before the collector starts, so that no commit lands meanwhile
         self.collector = None
         if settings.collector:
             from hub.collector import HostCollector
 
             self.collector = HostCollector(self, settings)
             self.collector.start()
+        self.demo: Demo | None = None
+        if settings.demo:
+            from hub.demo import Demo
+
+            # over HTTP like any service; the publisher retries until the socket answers
+            host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+            host = f"[{host}]" if ":" in host else host
+            self.demo = Demo(f"http://{host}:{settings.port}", token=settings.token or None).start()
         self._closed = False
 
     def _restore_health(self) -> None:
@@ -53,8 +67,28 @@ class Hub:
         if last:
             self._track_health(last)
 
+    def _rebuild_state(self) -> None:
+        """Fold the stored events the live state reads; predictions only for their window."""
+        window = self.state.bounds.prediction_window_s
+        filters = (
+            EventFilter(tuple(t for t in STATE_TYPES if t != "ml.prediction.result")),
+            EventFilter(("ml.prediction.result",), since=time.time() - window),
+        )
+        for event_filter in filters:
+            after = 0
+            while page := self.store.read_after(after, event_filter, 5000):
+                self.state.apply([orjson.loads(e.body) for e in page])
+                after = page[-1].seq
+        self.state.last_seq = self.store.last_seq
+
     def _on_commit(self, events: list[StoredEvent]) -> None:
         self._track_health(events)
+        try:
+            wanted = [orjson.loads(e.body) for e in events if LiveState.wants(e.type)]
+            self.state.apply(wanted)
+            self.state.last_seq = max(self.state.last_seq, events[-1].seq)
+        except Exception:
+            logger.exception("live state failed to fold a batch; the stream carries on")
         self.bus.publish(events)
 
     def _track_health(self, events: list[StoredEvent]) -> None:
@@ -81,6 +115,7 @@ class Hub:
             "first_seq": self.store.first_seq(),
             "epoch": self.store.epoch,
             "server_time": now_iso(),
+            "state": self.state.snapshot(),
         }
 
     def init_app(self, server: Flask) -> None:
@@ -96,6 +131,8 @@ class Hub:
         if self._closed:
             return
         self._closed = True
+        if self.demo is not None:
+            self.demo.stop(timeout=1.0)
         if self.collector is not None:
             self.collector.stop()
         self.shutdown_sockets()
