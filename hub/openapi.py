@@ -187,6 +187,7 @@ SCHEMAS: dict[str, Any] = {
             "first_seq",
             "epoch",
             "server_time",
+            "state",
         ],
         "properties": {
             "health": _ref("HealthState"),
@@ -202,6 +203,16 @@ SCHEMAS: dict[str, Any] = {
             "first_seq": {**SEQ, "description": "oldest seq still stored (last_seq + 1 when empty)"},
             "epoch": {"type": "string", "description": "identifies this store; it changes if the store is recreated"},
             "server_time": TIMESTAMP,
+            "state": {
+                "type": "object",
+                "description": "current jobs, models, transfers, presence, plugins and prediction summary, "
+                "folded from the stream (hub/state.py), so a page rebuilds its panels after a reload",
+                "required": ["jobs", "models", "transfers", "presence", "plugins", "predictions"],
+                "properties": {
+                    key: {"type": "array", "items": {"type": "object"}}
+                    for key in ("jobs", "models", "transfers", "presence", "plugins", "predictions")
+                },
+            },
         },
         "additionalProperties": False,
     },
