@@ -114,6 +114,12 @@ def time_param(name: str, default: float) -> float:
     return value
 
 
+def frame_interval_s(default: float) -> float:
+    """A client's own frame interval: ``frame_ms`` (0 = every batch at once), else the setting."""
+    frame_ms = int_param("frame_ms", None, 0, 10_000)
+    return default if frame_ms is None else frame_ms / 1000
+
+
 def type_params() -> tuple[str, ...]:
     try:
         return parse_types(request.args.getlist("type"))
@@ -325,6 +331,7 @@ def register_api(server: Flask, hub: Hub) -> None:
         try:
             int_param("after", None)
             type_params()
+            frame_interval_s(settings.frame_interval_s)
         except InvalidInput as exc:
             return json_response(exc.to_dict(), exc.status)
         return None
@@ -340,4 +347,5 @@ def register_api(server: Flask, hub: Hub) -> None:
             settings.heartbeat_s,
             settings.client_queue_events,
             hub.sessions,
+            frame_interval_s(settings.frame_interval_s),
         )

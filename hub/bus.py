@@ -1,8 +1,9 @@
 """The bus: fans committed events out to subscribers (the WebSocket clients).
 
-The embedded implementation runs one dispatcher thread. An idle stream sends an
-event as soon as it is committed; under load events coalesce so that a flush
-happens at most once per ``frame_interval_s``. At each flush the events are
+The embedded implementation runs one dispatcher thread. An idle stream hands an
+event on as soon as it is committed; under load, events that arrive while the
+dispatcher is busy (or within ``dispatch_interval_s`` of the last flush) go out
+together in the next flush. Each client then coalesces to its own frame rate. At each flush the events are
 filtered and serialized once per distinct type filter, and the same ``Batch``
 (with its JSON text) is handed to every subscriber with that filter: no
 per-client encoding. ``deliver`` must never block: a subscriber queues the
@@ -21,6 +22,8 @@ from typing import Protocol
 from hub.store import StoredEvent, type_matches
 
 logger = logging.getLogger(__name__)
+
+DISPATCH_INTERVAL_S = 0.002
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,8 @@ class Bus(Protocol):
 class InProcessBus:
     """Fan-out within one process, coalescing bursts into batches."""
 
-    def __init__(self, frame_interval_s: float = 0.05) -> None:
-        self.frame_interval_s = frame_interval_s
+    def __init__(self, dispatch_interval_s: float = DISPATCH_INTERVAL_S) -> None:
+        self.dispatch_interval_s = dispatch_interval_s
         self._pending: list[StoredEvent] = []
         self._subscribers: set[Subscriber] = set()
         self._lock = threading.Lock()
@@ -101,8 +104,8 @@ class InProcessBus:
                     self._wake.wait()
                 if self._closed:
                     return
-            # coalesce: at most one flush per frame interval
-            delay = self._last_flush + self.frame_interval_s - time.monotonic()
+            # coalesce: at most one flush per dispatch interval, bounding per-client work under load
+            delay = self._last_flush + self.dispatch_interval_s - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             with self._lock:

@@ -33,7 +33,7 @@ class Hub:
         self.settings = settings
         self.started = time.time()
         self.limits = Limits(settings.max_body_bytes, settings.max_batch_events, settings.max_data_bytes)
-        self.bus = InProcessBus(settings.frame_interval_s)
+        self.bus = InProcessBus()
         self.health: dict[str, Any] = {"state": "healthy", "message": "no status reported yet", "time": now_iso()}
         self.sessions: set[ClientSession] = set()
         self.shutting_down = threading.Event()

@@ -138,7 +138,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "frame_interval_s",
         0.05,
-        "Minimum seconds between two event frames to one client (coalescing under load).",
+        "Default minimum seconds between two event frames to one client (a client may ask its own with /ws?frame_ms=).",
         _non_negative_float,
     ),
     Setting(

@@ -3,7 +3,10 @@
 Each connection is a ``ClientSession``. Its queue is filled by the bus (never
 blocking) and emptied by the connection's own thread, which is the only one
 that sends; a second thread reads client frames (ping, subscribe) and queues
-the replies. Replay without gap or duplicate (DESIGN.md §4): subscribe to the
+the replies. Each client gets at most one events frame per its frame interval
+(20 a second by default, what the browser's WebSocket component keeps up with;
+``frame_ms=0`` for API clients that want every batch at once): batches that
+wait meanwhile are joined into one frame as text, not encoded again. Replay without gap or duplicate (DESIGN.md §4): subscribe to the
 bus first, read the store after the client's seq, then skip every queued event
 the replay already sent. A client whose queue passes its bound loses the
 queued batches and is sent a ``gap`` frame instead, so a slow reader never
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from typing import Any, Protocol
 
@@ -55,10 +59,12 @@ def parse_types(values: list[str]) -> tuple[str, ...]:
 class ClientSession:
     """One open socket: its queue, its filter and its frame counter."""
 
-    def __init__(self, ws: WebSocket, types: tuple[str, ...], max_events: int) -> None:
+    def __init__(self, ws: WebSocket, types: tuple[str, ...], max_events: int, frame_interval_s: float = 0.0) -> None:
         self.ws = ws
         self.types = types
         self.max_events = max_events
+        self.frame_interval_s = frame_interval_s
+        self._last_frame = 0.0
         self._batches: deque[Batch] = deque()
         self._queued_events = 0
         self._control: deque[str] = deque()
@@ -95,6 +101,7 @@ class ClientSession:
         return self._closed
 
     def send_events(self, batch: Batch) -> None:
+        self._last_frame = time.monotonic()
         self.frames_sent += 1
         self.ws.send(f'{{"kind":"events","n":{self.frames_sent},"events":{batch.json}}}')
         self.last_sent_seq = batch.last_seq
@@ -112,8 +119,15 @@ class ClientSession:
         """Send queued frames until the socket or the session closes."""
         while True:
             with self._wake:
-                while not (self._batches or self._control or self._gap or self._closed):
-                    self._wake.wait()
+                while not self._closed and not self._control and not self._gap:
+                    if not self._batches:
+                        self._wake.wait()
+                        continue
+                    # coalesce: at most one events frame per frame interval for this client
+                    remaining = self._last_frame + self.frame_interval_s - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._wake.wait(remaining)
                 if self._closed:
                     return
                 control, self._control = list(self._control), deque()
@@ -184,9 +198,10 @@ def serve(
     settings_heartbeat_s: float,
     max_events: int,
     sessions: set[ClientSession],
+    frame_interval_s: float = 0.0,
 ) -> None:
     """Run one WebSocket connection to its end."""
-    session = ClientSession(ws, types, max_events)
+    session = ClientSession(ws, types, max_events, frame_interval_s)
     bus.subscribe(session)  # first, so that nothing committed from now on is missed
     sessions.add(session)
     reader = threading.Thread(target=read_client_frames, args=(session,), name="ws-reader", daemon=True)

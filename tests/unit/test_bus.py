@@ -31,7 +31,7 @@ def ev(seq: int, type_: str = "a.b") -> StoredEvent:
 
 
 def test_same_batch_object_for_same_filter_and_filtered_per_group():
-    bus = InProcessBus(frame_interval_s=0.05)
+    bus = InProcessBus()
     everyone = [Collecting(), Collecting()]
     ml_only = Collecting(("ml",))
     for s in [*everyone, ml_only]:
@@ -44,7 +44,7 @@ def test_same_batch_object_for_same_filter_and_filtered_per_group():
 
 
 def test_burst_coalesces_and_keeps_order():
-    bus = InProcessBus(frame_interval_s=0.2)
+    bus = InProcessBus(dispatch_interval_s=0.2)
     sub = Collecting()
     bus.subscribe(sub)
     for seq in range(1, 501):
