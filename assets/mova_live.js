@@ -132,7 +132,7 @@
       polling: S.polling, attempt: S.attempt, failed: S.failed, maxTries: S.cfg ? S.cfg.max_reconnect_tries : 10,
       nextTryAt: S.nextTryAt, transport: S.transport, lastMessageAt: S.lastMessageAt, lastEventAt: S.lastEventAt,
       delayMs: S.delayMs, serverLastSeq: S.serverLastSeq, lastSeq: S.lastSeq, connects: S.connectCount,
-      lostFrames: S.lostFrames, heartbeatS: S.heartbeatS,
+      lostFrames: S.lostFrames, heartbeatS: S.heartbeatS, pings: S.pingCount,
     };
   }
 

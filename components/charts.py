@@ -67,7 +67,12 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
                 "type": "date",
                 "gridcolor": GRID,
                 "showline": False,
-                "tickformat": "%H:%M",
+                # seconds when zoomed in, hours and minutes for hours, dates beyond a day
+                "tickformatstops": [
+                    {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
+                    {"dtickrange": [60_000, 86_400_000], "value": "%H:%M"},
+                    {"dtickrange": [86_400_000, None], "value": "%b %d"},
+                ],
                 "hoverformat": "%b %d, %H:%M:%S",
                 "tickfont": {"color": TEXT, "size": 11},
             },

@@ -62,3 +62,30 @@ def test_live002_polls_when_the_socket_is_refused(dash_br: Any, server: Any, ws_
     assert len(seqs) == len(set(seqs))
     # the only console errors are the refused socket handshakes
     assert console_errors(dash_br, ("WebSocket connection to",)) == []
+
+
+def test_live003_a_burst_of_frames_shows_every_event_once(dash_br: Any, server: Any) -> None:
+    """Frames close together can overwrite each other in the component (NOTES.md); the n-jump backfill covers it."""
+    open_page(dash_br, server.url)
+    wait_badge(dash_br, "Live")
+    seqs = [server.post(user_event(i)).json()["last_seq"] for i in range(40)]
+    wait_until(lambda: set(seqs) <= set(feed_seqs(dash_br)), 15, 0.05, "all 40 events in the feed")
+    shown = feed_seqs(dash_br)
+    assert len(shown) == len(set(shown)), "an event shows twice"
+    snapshot = dash_br.driver.execute_script("return window.movaLive.snapshot()")
+    assert snapshot["lastSeq"] == seqs[-1]
+    print("frames lost and backfilled:", snapshot["lostFrames"])
+    assert console_errors(dash_br) == []
+
+
+def test_live004_pings_keep_an_idle_socket_open(dash_br: Any, server_factory: Any) -> None:
+    """With a 1 s heartbeat the server drops sockets silent for 2 s: the page's pings keep its one socket."""
+    server = server_factory("--no-collector", "--heartbeat-s", "1")
+    open_page(dash_br, server.url)
+    wait_badge(dash_br, "Live")
+    snapshot = "return window.movaLive.snapshot()"
+    wait_until(lambda: dash_br.driver.execute_script(snapshot)["pings"] >= 4, 15, 0.1, "four pings")
+    state = dash_br.driver.execute_script(snapshot)
+    assert state["connects"] == 1, "the socket was dropped and reopened although the page pinged"
+    assert state["socketLive"] and text_of(dash_br, "status-badge") == "Live"
+    assert console_errors(dash_br) == []
