@@ -583,6 +583,14 @@
   }
 
   function toggleBell(clicks, isOpen) {
+    if (!document.body.dataset.movaBellClose) {
+      // a click anywhere outside the bell and its dropdown closes the dropdown, like a menu
+      document.body.dataset.movaBellClose = '1';
+      document.addEventListener('click', (event) => {
+        const inside = event.target.closest && event.target.closest('#notification-bell, #notification-popover, .notif-popover');
+        if (!inside && document.querySelector('.notif-popover')) setProps('notification-popover', { is_open: false });
+      });
+    }
     return clicks ? !isOpen : dc.no_update;
   }
 

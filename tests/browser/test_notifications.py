@@ -61,3 +61,15 @@ def test_notif002_list_actions_and_read_state_survive_reload(dash_br: Any, serve
     wait_until(lambda: list_titles(dash_br) == [], 10, 0.05, "an empty list")
     assert text_of(dash_br, "notification-count") == "0"
     assert console_errors(dash_br) == []
+
+
+def test_notif003_outside_click_closes_the_dropdown(dash_br: Any, server: Any) -> None:
+    open_page(dash_br, server.url)
+    wait_badge(dash_br, "Live")
+    dash_br.find_element("#notification-bell").click()
+    dash_br.wait_for_element(".notif-popover")
+    dash_br.find_element(".section-title").click()
+    wait_until(
+        lambda: not dash_br.driver.find_elements("css selector", ".notif-popover"), 10, 0.05, "the dropdown to close"
+    )
+    assert console_errors(dash_br) == []
