@@ -69,8 +69,8 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
                 "showline": False,
                 # seconds when zoomed in, hours and minutes for hours, dates beyond a day
                 "tickformatstops": [
-                    {"dtickrange": [None, 60_000], "value": "%H:%M:%S"},
-                    {"dtickrange": [60_000, 86_400_000], "value": "%H:%M"},
+                    {"dtickrange": [None, 30_000], "value": "%H:%M:%S"},
+                    {"dtickrange": [30_000, 86_400_000], "value": "%H:%M"},
                     {"dtickrange": [86_400_000, None], "value": "%b %d"},
                 ],
                 "hoverformat": "%b %d, %H:%M:%S",
