@@ -7,7 +7,6 @@ Routes are registered before Dash's catch-all, and every unknown path under
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
 import time
@@ -21,11 +20,11 @@ from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
-from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unauthorized, UnsupportedMedia
+from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
-from hub.store import EventFilter, StoredEvent
-from hub.stream import parse_types, serve
+from hub.store import EventFilter, SQLiteStore, StoredEvent
+from hub.stream import StreamLimits, Subscription, parse_types, serve
 
 if TYPE_CHECKING:
     from hub.hub import Hub
@@ -43,14 +42,12 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
-def events_response(events: list[StoredEvent], last_seq: int, more: bool) -> Response:
+def events_response(events: list[StoredEvent], store: SQLiteStore, more: bool) -> Response:
     # stored bodies are already JSON: join them instead of decoding and encoding again
-    body = (
-        '{"events":['
-        + ",".join(e.body for e in events)
-        + f'],"last_seq":{last_seq},"more":{"true" if more else "false"}}}'
-    )
-    return Response(body, mimetype="application/json")
+    tail = orjson.dumps(
+        {"last_seq": store.last_seq, "first_seq": store.first_seq(), "epoch": store.epoch, "more": more}
+    ).decode()
+    return Response('{"events":[' + ",".join(e.body for e in events) + "]," + tail[1:], mimetype="application/json")
 
 
 # -- query parameters -------------------------------------------------------
@@ -114,10 +111,15 @@ def time_param(name: str, default: float) -> float:
     return value
 
 
-def frame_interval_s(default: float) -> float:
-    """A client's own frame interval: ``frame_ms`` (0 = every batch at once), else the setting."""
+def subscription(default_frame_interval_s: float) -> Subscription:
+    """The /ws query: after, epoch, type prefixes, and frame_ms (0 = every batch at once)."""
     frame_ms = int_param("frame_ms", None, 0, 10_000)
-    return default if frame_ms is None else frame_ms / 1000
+    return Subscription(
+        after=int_param("after", None),
+        epoch=request.args.get("epoch") or None,
+        types=type_params(),
+        frame_interval_s=default_frame_interval_s if frame_ms is None else frame_ms / 1000,
+    )
 
 
 def type_params() -> tuple[str, ...]:
@@ -166,18 +168,6 @@ def incoming_events(body: bytes) -> list[Any]:
     )
 
 
-def check_token(hub: Hub) -> None:
-    token = hub.settings.token
-    if not token:
-        return
-    given = request.headers.get("Authorization", "")
-    scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
-        raise Unauthorized(
-            "missing or wrong token: send 'Authorization: Bearer <token>' (the MOVA_TOKEN of the server)"
-        )
-
-
 # -- origin -------------------------------------------------------------------
 
 
@@ -196,9 +186,10 @@ def register_api(server: Flask, hub: Hub) -> None:
 
     @api.post("/events")
     def post_events() -> Response:
-        check_token(hub)
+        producer = hub.gate.identify(request.headers.get("Authorization"))
         items = incoming_events(read_body(settings.max_body_bytes))
-        result = hub.ingest(items, "api")
+        hub.gate.admit(producer, len(items))
+        result = hub.ingest(items, producer)
         return json_response(
             {
                 "accepted": result.accepted,
@@ -228,10 +219,10 @@ def register_api(server: Flask, hub: Hub) -> None:
         if before is not None:
             page = hub.store.read_before(before, types, limit + 1)
             more = len(page) > limit
-            return events_response(page[1:] if more else page, hub.store.last_seq, more)
+            return events_response(page[1:] if more else page, hub.store, more)
         page = hub.store.read_after(after or 0, types, limit + 1)
         more = len(page) > limit
-        return events_response(page[:limit], hub.store.last_seq, more)
+        return events_response(page[:limit], hub.store, more)
 
     @api.get("/status")
     def get_status() -> Response:
@@ -307,7 +298,10 @@ def register_api(server: Flask, hub: Hub) -> None:
 
     @api.errorhandler(HubError)
     def hub_error(exc: HubError) -> Response:
-        return json_response(exc.to_dict(), exc.status)
+        response = json_response(exc.to_dict(), exc.status)
+        if "retry_after" in exc.details:
+            response.headers["Retry-After"] = str(exc.details["retry_after"])
+        return response
 
     @api.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -315,7 +309,10 @@ def register_api(server: Flask, hub: Hub) -> None:
 
     server.register_blueprint(api)
 
-    server.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": 25, "max_message_size": 65536}
+    # the server pings every heartbeat and closes a socket whose pong did not come by the
+    # next one: a dead connection is dropped within two heartbeats
+    server.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": settings.heartbeat_s, "max_message_size": 65536}
+    stream_limits = StreamLimits(settings.heartbeat_s, settings.client_queue_events, settings.client_frames_per_minute)
     sock = Sock()
     sock.init_app(server)
 
@@ -328,24 +325,15 @@ def register_api(server: Flask, hub: Hub) -> None:
                 f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin"
             )
             return json_response(error.to_dict(), error.status)
+        if len(hub.sessions) >= settings.max_connections:
+            full = Unavailable(f"this server holds its maximum of {settings.max_connections} sockets: retry later")
+            return json_response(full.to_dict(), full.status)
         try:
-            int_param("after", None)
-            type_params()
-            frame_interval_s(settings.frame_interval_s)
+            subscription(settings.frame_interval_s)
         except InvalidInput as exc:
             return json_response(exc.to_dict(), exc.status)
         return None
 
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def websocket(ws: Any) -> None:
-        serve(
-            ws,
-            hub.store,
-            hub.bus,
-            int_param("after", None),
-            type_params(),
-            settings.heartbeat_s,
-            settings.client_queue_events,
-            hub.sessions,
-            frame_interval_s(settings.frame_interval_s),
-        )
+        serve(ws, hub.store, hub.bus, hub.sessions, subscription(settings.frame_interval_s), stream_limits)

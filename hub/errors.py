@@ -7,6 +7,7 @@
      ├── NotFound (404)          unknown path under /api/
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
+     ├── RateLimited (429)       a producer over its rate (carries retry_after)
      └── Unavailable (503)       the store cannot take writes (disk full, read-only)
 
 REST and the socket share one error shape: ``{"error": "what went wrong and how
@@ -52,6 +53,10 @@ class TooLarge(HubError):
 
 class UnsupportedMedia(HubError):
     status = 415
+
+
+class RateLimited(HubError):
+    status = 429
 
 
 class Unavailable(HubError):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from flask import Flask
 
+from hub.auth import Gate
 from hub.bus import InProcessBus
 from hub.events import Limits, now_iso, validate_batch
 from hub.settings import Settings
@@ -32,6 +33,7 @@ class Hub:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.started = time.time()
+        self.gate = Gate(settings.tokens, settings.token_rate)
         self.limits = Limits(settings.max_body_bytes, settings.max_batch_events, settings.max_data_bytes)
         self.bus = InProcessBus()
         self.health: dict[str, Any] = {"state": "healthy", "message": "no status reported yet", "time": now_iso()}
@@ -43,6 +45,8 @@ class Hub:
             Retention(settings.retention_days * 86400, settings.retention_events),
             synchronous=settings.sqlite_synchronous,
             on_commit=self._on_commit,
+            max_bytes=settings.max_db_mb * 2**20,
+            on_write_health=self._on_write_health,
         )
         self._restore_health()
         self._rebuild_state()  # before the collector starts, so that no commit lands meanwhile
@@ -66,6 +70,21 @@ class Hub:
         last = self.store.read_before(self.store.last_seq + 1, ("system.status",), 1)
         if last:
             self._track_health(last)
+
+    def _on_write_health(self, problem: str | None) -> None:
+        """The store failed to write (or writes again): every page hears it at once, as a health frame."""
+        health = self.current_health()
+        for session in list(self.sessions):
+            session.reply({"kind": "health", **health})
+
+    def current_health(self) -> dict[str, Any]:
+        """The reported health, degraded while the store cannot write."""
+        problem = self.store.write_error
+        if problem is None:
+            return self.health
+        components = {**self.health.get("components", {}), "store": "degraded"}
+        state = "down" if self.health.get("state") == "down" else "degraded"
+        return {**self.health, "state": state, "message": problem, "components": components, "time": now_iso()}
 
     def _rebuild_state(self) -> None:
         """Fold the stored events the live state reads; predictions only for their window."""
@@ -106,7 +125,7 @@ class Hub:
 
     def status(self) -> dict[str, Any]:
         return {
-            "health": self.health,
+            "health": self.current_health(),
             "metrics": self.store.latest_values(),
             "uptime_s": round(time.time() - self.started, 3),
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),

@@ -38,21 +38,31 @@ JSON body.
 
 Every error is `{"error": "what went wrong and how to fix it", ...details}`.
 
-## WebSocket: GET /ws?after=<seq>&type=<prefix>...
+## WebSocket: GET /ws?after=<seq>&type=<prefix>&epoch=<epoch>&frame_ms=<ms>
 
 Server to client, JSON text frames:
-- `{"kind": "hello", "last_seq": n, "server_time": "...", "heartbeat_s": 30}` first;
+- `{"kind": "hello", "last_seq": n, "first_seq": m, "epoch": "...", "server_time": "...", "heartbeat_s": 30}` first;
+- `{"kind": "reset", "reason": "...", "last_seq", "first_seq", "epoch"}` right after hello when the
+  client's position no longer exists (store recreated: `epoch` differs; `after` beyond last_seq;
+  events after it removed by retention): reload state from REST, then carry on live;
 - `{"kind": "events", "n": k, "events": [...]}`: a batch in `seq` order; `n`
   numbers this connection's frames 1, 2, 3... With `after`, stored events after
   that `seq` are replayed first, then live events follow with no gap and no
   duplicate. A jump in `n` means a lost frame: backfill from GET /api/events;
 - `{"kind": "pong"}` answering a ping;
-- `{"kind": "gap", "after": seq}` when the client fell too far behind: fetch the
-  rest from GET /api/events and carry on.
+- `{"kind": "gap", "n": k, "after": seq}` when the client fell too far behind: fetch the
+  rest from GET /api/events and carry on;
+- `{"kind": "health", "state": ..., "message": ...}` when the store starts or stops failing to write.
+
+Each client gets at most one events frame per 50 ms by default (what the browser's
+WebSocket component keeps up with); `frame_ms=0` asks for batches as they come.
+The server pings every heartbeat and drops a socket that did not answer by the next.
+A client may send 100 frames a minute; beyond that they are ignored with one error frame.
 
 Client to server: `{"kind": "ping"}`, `{"kind": "subscribe", "type": [...]}`;
 anything else gets `{"kind": "error", ...}` and the connection stays up.
-A foreign `Origin` is refused with 403; a bad `after` or `type` with 400.
+A foreign `Origin` is refused with 403; a bad `after`, `type` or `frame_ms` with 400; beyond
+the connection cap, 503.
 """
 
 WEBSOCKET = {
@@ -60,8 +70,10 @@ WEBSOCKET = {
     "query": {
         "after": "resume after this seq: replay what was stored after it, then go live",
         "type": "type prefix to follow (repeatable or comma-separated); none means all",
+        "epoch": "the store epoch the client's seq belongs to; a different one gets a reset frame",
+        "frame_ms": "this client's minimum milliseconds between events frames (default 50; 0 = at once)",
     },
-    "server_frames": ["hello", "events", "pong", "gap", "error"],
+    "server_frames": ["hello", "reset", "events", "pong", "gap", "health", "error"],
     "client_frames": ["ping", "subscribe"],
 }
 
@@ -151,10 +163,12 @@ SCHEMAS: dict[str, Any] = {
     },
     "EventPage": {
         "type": "object",
-        "required": ["events", "last_seq", "more"],
+        "required": ["events", "last_seq", "first_seq", "epoch", "more"],
         "properties": {
             "events": {"type": "array", "items": _ref("Event")},
             "last_seq": {**SEQ, "description": "the newest seq in the store, whatever the filter"},
+            "first_seq": {**SEQ, "description": "the oldest seq still stored: a client behind it lost events"},
+            "epoch": {"type": "string", "description": "identifies this store; a change means reload"},
             "more": {"type": "boolean", "description": "true when the page was cut by limit"},
         },
         "additionalProperties": False,
@@ -333,6 +347,10 @@ def _paths() -> dict[str, Any]:
                     "202": {"description": "stored durably", "content": _json(_ref("Accepted"))},
                     "400": bad_request,
                     "401": _error("missing or wrong token (only when the server has one)"),
+                    "429": {
+                        **_error("the producer (token) is over its rate; nothing was stored"),
+                        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+                    },
                     "413": _error("body, batch or event data over the limits"),
                     "415": _error("a content type ingest does not read"),
                     "503": _error("the store cannot take writes; nothing was stored, retry later"),

@@ -71,6 +71,20 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"must be >= 0, got {text}")
+    return value
+
+
+def _producer(text: str) -> str:
+    name, sep, token = text.partition("=")
+    if not sep or not name.strip() or len(token.strip()) < 8:
+        raise ValueError("must be NAME=TOKEN with a token of at least 8 characters")
+    return f"{name.strip()}={token.strip()}"
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -91,6 +105,35 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8050, "TCP port to serve on.", _port),
     Setting("data_dir", "./data", "Directory holding the SQLite store (created if missing)."),
     Setting("token", "", "Ingest token: POST /api/events then needs 'Authorization: Bearer <token>'."),
+    Setting(
+        "producer",
+        (),
+        "A named ingest token NAME=TOKEN (repeatable; comma-separated in the env var): events sent with it get "
+        "source NAME by default.",
+        _producer,
+        repeatable=True,
+    ),
+    Setting(
+        "token_rate",
+        20_000.0,
+        "Events per second one token may send (bursts up to twice that); 429 beyond.",
+        _positive_float,
+    ),
+    Setting(
+        "max_connections", 1100, "Most open WebSockets per process; 503 beyond (keep below threads).", _positive_int
+    ),
+    Setting(
+        "client_frames_per_minute",
+        100,
+        "Frames a WebSocket client may send per minute; more are refused with an error frame.",
+        _positive_int,
+    ),
+    Setting(
+        "max_db_mb",
+        0,
+        "Largest SQLite file in MiB (0: no limit); when full, ingest answers 503 until retention frees space.",
+        _non_negative_int,
+    ),
     Setting(
         "allowed_origin",
         (),
@@ -166,6 +209,11 @@ class Settings:
     port: int = 8050
     data_dir: str = "./data"
     token: str = ""
+    producer: tuple[str, ...] = ()
+    token_rate: float = 20_000.0
+    max_connections: int = 1100
+    client_frames_per_minute: int = 100
+    max_db_mb: int = 0
     allowed_origin: tuple[str, ...] = ()
     collector: bool = True
     collector_interval: float = 1.0
@@ -193,6 +241,12 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.data_path / "mova.sqlite3"
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Producer name -> token; the plain token is the producer "api"."""
+        named = dict(p.split("=", 1) for p in self.producer)
+        return {"api": self.token, **named} if self.token else named
 
     @property
     def is_loopback(self) -> bool:
@@ -243,7 +297,7 @@ def load(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         elif s.env in environ:
             raw = environ[s.env]
             if s.repeatable:
-                values[s.name] = tuple(v.strip() for v in raw.split(",") if v.strip())
+                values[s.name] = tuple(_convert(s, v.strip(), f"bad {s.env}") for v in raw.split(",") if v.strip())
             else:
                 values[s.name] = _convert(s, raw, f"bad {s.env}={raw!r}")
     settings = Settings(**values)
@@ -254,6 +308,6 @@ def validate(settings: Settings) -> Settings:
     """Check cross-setting rules; generate a token for non-loopback binds."""
     if settings.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError("sqlite_synchronous must be FULL, NORMAL or EXTRA")
-    if not settings.is_loopback and not settings.token:
+    if not settings.is_loopback and not settings.token and not settings.producer:
         settings = settings.replace(token=secrets.token_urlsafe(24), generated_token=True)
     return settings

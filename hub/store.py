@@ -199,6 +199,8 @@ class SQLiteStore:
         synchronous: str = "FULL",
         on_commit: Callable[[list[StoredEvent]], None] | None = None,
         readers: int = 8,
+        max_bytes: int = 0,
+        on_write_health: Callable[[str | None], None] | None = None,
     ) -> None:
         self.path = path
         self.retention = retention
@@ -207,6 +209,11 @@ class SQLiteStore:
         self._synchronous = synchronous.upper()
         self._writer = self._connect()
         self._writer.executescript(SCHEMA)
+        if max_bytes:
+            page_size = self._writer.execute("PRAGMA page_size").fetchone()[0]
+            self._writer.execute(f"PRAGMA max_page_count = {max(1, max_bytes // page_size)}")
+        self.on_write_health = on_write_health
+        self.write_error: str | None = None  # why the last write failed, until one succeeds
         self.epoch = self._ensure_epoch()
         self._last_seq = self._read_last_seq()
         self._series_ids: dict[str, int] = dict(self._writer.execute("SELECT name, id FROM series").fetchall())
@@ -296,7 +303,11 @@ class SQLiteStore:
             error = Unavailable(f"the store could not write ({exc}); nothing was stored, retry later")
             for request in group:
                 request.future.set_exception(error)
+            self._set_write_error(f"the store cannot write: {exc}")
+            self._next_retention = 0.0  # a full store may have room again once retention has run
             return
+        if self.write_error is not None:
+            self._set_write_error(None)
         if stored:
             self._last_seq = stored[-1].seq
         for request, result in zip(group, results, strict=True):
@@ -306,6 +317,15 @@ class SQLiteStore:
                 self.on_commit(stored)
             except Exception:
                 logger.exception("on_commit subscriber failed")
+
+    def _set_write_error(self, message: str | None) -> None:
+        changed = message != self.write_error
+        self.write_error = message
+        if changed and self.on_write_health is not None:
+            try:
+                self.on_write_health(message)
+            except Exception:
+                logger.exception("on_write_health subscriber failed")
 
     def _insert(self, group: list[_WriteRequest]) -> tuple[list[AppendResult], list[StoredEvent]]:
         existing = self._existing_keys([e for r in group for e in r.events])

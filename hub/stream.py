@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
@@ -59,8 +60,18 @@ def parse_types(values: list[str]) -> tuple[str, ...]:
 class ClientSession:
     """One open socket: its queue, its filter and its frame counter."""
 
-    def __init__(self, ws: WebSocket, types: tuple[str, ...], max_events: int, frame_interval_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        ws: WebSocket,
+        types: tuple[str, ...],
+        max_events: int,
+        frame_interval_s: float = 0.0,
+        frames_per_minute: int = 100,
+    ) -> None:
         self.ws = ws
+        self.frames_per_minute = frames_per_minute
+        self._window_start = time.monotonic()
+        self._window_frames = 0
         self.types = types
         self.max_events = max_events
         self.frame_interval_s = frame_interval_s
@@ -144,7 +155,25 @@ class ClientSession:
                 # several waiting batches go out as one frame: the browser applies a frame in one go
                 self.send_events(fresh[0] if len(fresh) == 1 else Batch.of([e for b in fresh for e in b.events]))
 
+    def _over_frame_limit(self) -> bool:
+        """Count a client frame; True past frames_per_minute in the current minute."""
+        now = time.monotonic()
+        if now - self._window_start >= 60:
+            self._window_start, self._window_frames = now, 0
+        self._window_frames += 1
+        return self._window_frames > self.frames_per_minute
+
     def handle_incoming(self, text: Any) -> None:
+        if self._over_frame_limit():
+            if self._window_frames == self.frames_per_minute + 1:  # say it once per minute
+                self.reply(
+                    {
+                        "kind": "error",
+                        "error": f"too many frames: at most {self.frames_per_minute} a minute; "
+                        "frames beyond that are ignored until the minute is over",
+                    }
+                )
+            return
         try:
             message = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -189,35 +218,57 @@ def read_client_frames(session: ClientSession) -> None:
         session.close()
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """What a client asked for in the /ws query string."""
+
+    after: int | None = None
+    epoch: str | None = None
+    types: tuple[str, ...] = ()
+    frame_interval_s: float = 0.05
+
+
+@dataclass(frozen=True)
+class StreamLimits:
+    heartbeat_s: float = 30.0
+    max_events: int = 10_000
+    frames_per_minute: int = 100
+
+
+def reset_reason(sub: Subscription, epoch: str, first_seq: int, last_seq: int) -> str | None:
+    """Why a client's position no longer exists, if it does not: it must reload, not wait."""
+    if sub.epoch and sub.epoch != epoch:
+        return "the store was recreated (its epoch changed): reload your state"
+    if sub.after is not None and sub.after > last_seq:
+        return f"seq {sub.after} is beyond the store's last seq {last_seq}: the store was reset, reload your state"
+    if sub.after is not None and sub.after < first_seq - 1:
+        return f"events after seq {sub.after} were removed by retention (oldest kept: {first_seq}): reload your state"
+    return None
+
+
 def serve(
     ws: WebSocket,
     store: SQLiteStore,
     bus: Bus,
-    after: int | None,
-    types: tuple[str, ...],
-    settings_heartbeat_s: float,
-    max_events: int,
     sessions: set[ClientSession],
-    frame_interval_s: float = 0.0,
+    sub: Subscription,
+    limits: StreamLimits,
 ) -> None:
     """Run one WebSocket connection to its end."""
-    session = ClientSession(ws, types, max_events, frame_interval_s)
+    session = ClientSession(ws, sub.types, limits.max_events, sub.frame_interval_s, limits.frames_per_minute)
     bus.subscribe(session)  # first, so that nothing committed from now on is missed
     sessions.add(session)
     reader = threading.Thread(target=read_client_frames, args=(session,), name="ws-reader", daemon=True)
     try:
-        last_seq = store.last_seq
-        hello = {
-            "kind": "hello",
-            "last_seq": last_seq,
-            "first_seq": store.first_seq(),
-            "epoch": store.epoch,
-            "server_time": now_iso(),
-            "heartbeat_s": settings_heartbeat_s,
-        }
+        last_seq, first_seq = store.last_seq, store.first_seq()
+        position = {"last_seq": last_seq, "first_seq": first_seq, "epoch": store.epoch}
+        hello = {"kind": "hello", **position, "server_time": now_iso(), "heartbeat_s": limits.heartbeat_s}
         ws.send(orjson.dumps(hello).decode())
         reader.start()
-        session.replay(store, last_seq if after is None else after)
+        reason = reset_reason(sub, store.epoch, first_seq, last_seq)
+        if reason:
+            ws.send(orjson.dumps({"kind": "reset", "reason": reason, **position}).decode())
+        session.replay(store, last_seq if sub.after is None or reason else sub.after)
         session.pump()
     except ConnectionClosed:
         pass
