@@ -312,7 +312,12 @@ def register_api(server: Flask, hub: Hub) -> None:
     # the server pings every heartbeat and closes a socket whose pong did not come by the
     # next one: a dead connection is dropped within two heartbeats
     server.config["SOCK_SERVER_OPTIONS"] = {"ping_interval": settings.heartbeat_s, "max_message_size": 65536}
-    stream_limits = StreamLimits(settings.heartbeat_s, settings.client_queue_events, settings.client_frames_per_minute)
+    stream_limits = StreamLimits(
+        settings.heartbeat_s,
+        settings.client_queue_events,
+        settings.client_frames_per_minute,
+        int(settings.client_queue_mb * 2**20),
+    )
     sock = Sock()
     sock.init_app(server)
 

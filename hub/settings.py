@@ -167,6 +167,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_batch_events", 1000, "Most events in one POST (413 above).", _positive_int),
     Setting("max_data_bytes", 65_536, "Largest serialized 'data' of one event, in bytes (413 above).", _positive_int),
     Setting(
+        "client_queue_mb",
+        16.0,
+        "MiB of event frames queued for one WebSocket client before it is sent a gap frame.",
+        _positive_float,
+    ),
+    Setting(
         "client_queue_events",
         10_000,
         "Events queued for one WebSocket client before it is sent a gap frame.",
@@ -226,6 +232,7 @@ class Settings:
     max_batch_events: int = 1000
     max_data_bytes: int = 65_536
     client_queue_events: int = 10_000
+    client_queue_mb: float = 16.0
     heartbeat_s: float = 30.0
     frame_interval_s: float = 0.05
     threads: int = 1200

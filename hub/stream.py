@@ -16,6 +16,7 @@ holds memory or slows the others.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections import deque
@@ -43,6 +44,28 @@ class WebSocket(Protocol):
     def close(self, reason: int | None = None, message: str | None = None) -> None: ...
 
 
+class SerializedSocket:
+    """The socket under a simple_websocket connection, with whole, one-at-a-time sends.
+
+    simple_websocket writes frames with a single ``sock.send`` from two threads (ours,
+    and its own that sends pings). A large frame can be sent in part, and on Linux
+    another thread's send can land between its parts: the client then reads a
+    corrupt frame. Here every send is a ``sendall`` under one lock.
+    """
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._lock = threading.Lock()
+
+    def send(self, data: bytes) -> int:
+        with self._lock:
+            self._sock.sendall(data)
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
 def parse_types(values: list[str]) -> tuple[str, ...]:
     """Type prefixes from repeatable or comma-separated parameters; raises ValueError on a bad one."""
     types = []
@@ -67,6 +90,7 @@ class ClientSession:
         max_events: int,
         frame_interval_s: float = 0.0,
         frames_per_minute: int = 100,
+        max_bytes: int = 16 * 2**20,
     ) -> None:
         self.ws = ws
         self.frames_per_minute = frames_per_minute
@@ -74,6 +98,8 @@ class ClientSession:
         self._window_frames = 0
         self.types = types
         self.max_events = max_events
+        self.max_bytes = max_bytes
+        self._queued_bytes = 0
         self.frame_interval_s = frame_interval_s
         self._last_frame = 0.0
         self._batches: deque[Batch] = deque()
@@ -88,13 +114,15 @@ class ClientSession:
     # called by the bus dispatcher: must not block
     def deliver(self, batch: Batch) -> None:
         with self._wake:
-            if self._queued_events + len(batch.events) > self.max_events:
+            over_events = self._queued_events + len(batch.events) > self.max_events
+            if over_events or self._queued_bytes + len(batch.json) > self.max_bytes:
                 self._batches.clear()
-                self._queued_events = 0
+                self._queued_events = self._queued_bytes = 0
                 self._gap = True
             else:
                 self._batches.append(batch)
                 self._queued_events += len(batch.events)
+                self._queued_bytes += len(batch.json)
             self._wake.notify()
 
     def reply(self, message: dict[str, Any]) -> None:
@@ -143,7 +171,7 @@ class ClientSession:
                     return
                 control, self._control = list(self._control), deque()
                 batches, self._batches = list(self._batches), deque()
-                self._queued_events = 0
+                self._queued_events = self._queued_bytes = 0
                 gap, self._gap = self._gap, False
             for text in control:
                 self.ws.send(text)
@@ -233,6 +261,7 @@ class StreamLimits:
     heartbeat_s: float = 30.0
     max_events: int = 10_000
     frames_per_minute: int = 100
+    max_bytes: int = 16 * 2**20
 
 
 def reset_reason(sub: Subscription, epoch: str, first_seq: int, last_seq: int) -> str | None:
@@ -255,7 +284,11 @@ def serve(
     limits: StreamLimits,
 ) -> None:
     """Run one WebSocket connection to its end."""
-    session = ClientSession(ws, sub.types, limits.max_events, sub.frame_interval_s, limits.frames_per_minute)
+    if hasattr(ws, "sock") and not isinstance(ws.sock, SerializedSocket):
+        ws.sock = SerializedSocket(ws.sock)
+    session = ClientSession(
+        ws, sub.types, limits.max_events, sub.frame_interval_s, limits.frames_per_minute, limits.max_bytes
+    )
     bus.subscribe(session)  # first, so that nothing committed from now on is missed
     sessions.add(session)
     reader = threading.Thread(target=read_client_frames, args=(session,), name="ws-reader", daemon=True)

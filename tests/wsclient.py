@@ -14,9 +14,17 @@ OPEN: list[StreamClient] = []  # closed by the server fixtures' teardown, before
 
 
 class StreamClient:
-    def __init__(self, ws_url: str, timeout: float = 10.0, origin: str | None = None, **params: Any) -> None:
+    def __init__(
+        self, ws_url: str, timeout: float = 10.0, origin: str | None = None, sockopt: tuple = (), **params: Any
+    ) -> None:
         query = urlencode([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])])
-        self.ws = websocket.create_connection(ws_url + ("?" + query if query else ""), timeout=timeout, origin=origin)
+        self.ws = websocket.create_connection(
+            ws_url + ("?" + query if query else ""),
+            timeout=timeout,
+            origin=origin,
+            sockopt=sockopt,
+            skip_utf8_validation=True,  # the pure-Python check costs seconds per MB
+        )
         OPEN.append(self)
         self.hello = self.next()
         assert self.hello["kind"] == "hello", self.hello
