@@ -1,8 +1,7 @@
 """What the browser needs to know: page settings, categories, chart definitions.
 
 ``client_config(settings)`` is the one dict handed to the live client (via a
-dcc.Store). Page settings not yet in ``hub.settings.Settings`` fall back to
-``PAGE_DEFAULTS``; once Settings has them (same names), they are read from there.
+dcc.Store); page settings come from ``hub.settings.Settings``.
 """
 
 from __future__ import annotations
@@ -11,13 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import ids
-
-# TODO(hub): add these to hub.settings.SETTINGS/Settings (same names); the page already reads them from there.
-PAGE_DEFAULTS: dict[str, Any] = {
-    "feed_max_items": 50,  # activity feed length kept live
-    "notifications_max": 10,  # notifications kept in the bell's list
-    "poll_interval_s": 2.0,  # REST fallback interval while the socket is down
-}
+from hub.settings import Settings
 
 # categories offered by the feed filter before any event is seen (DESIGN.md §2); others are added when seen
 CATEGORIES: tuple[str, ...] = (
@@ -64,18 +57,13 @@ CHARTS: tuple[ChartSpec, ...] = (
 )
 
 
-def page_setting(settings: Any, name: str) -> Any:
-    """A page setting from Settings when it has it, else its default here."""
-    return getattr(settings, name, PAGE_DEFAULTS[name])
-
-
-def client_config(settings: Any) -> dict[str, Any]:
+def client_config(settings: Settings) -> dict[str, Any]:
     """The settings and definitions the browser-side live client reads at start."""
     return {
-        "feed_max_items": int(page_setting(settings, "feed_max_items")),
-        "notifications_max": int(page_setting(settings, "notifications_max")),
-        "poll_interval_ms": int(float(page_setting(settings, "poll_interval_s")) * 1000),
-        "heartbeat_s": float(getattr(settings, "heartbeat_s", 30.0)),
+        "feed_max_items": settings.feed_max_items,
+        "notifications_max": settings.notifications_max,
+        "poll_interval_ms": int(settings.poll_interval_s * 1000),
+        "heartbeat_s": settings.heartbeat_s,
         "max_reconnect_tries": 10,
         "categories": list(CATEGORIES),
         "feed_excluded_types": list(FEED_EXCLUDED_TYPES),

@@ -13,7 +13,7 @@ from dash_extensions import WebSocket
 
 from components import ids
 from components.charts import charts_section
-from components.config import client_config, page_setting
+from components.config import client_config
 from components.feed import feed_card
 from components.topbar import top_bar
 
@@ -42,7 +42,7 @@ def page(settings: Any) -> html.Div:
         html.Div(
             [
                 html.Div(charts_section(), className="col-charts"),
-                html.Div(feed_card(int(page_setting(settings, "feed_max_items"))), className="col-feed"),
+                html.Div(feed_card(settings.feed_max_items), className="col-feed"),
             ],
             className="page-grid",
         ),

@@ -178,7 +178,7 @@ SCHEMAS: dict[str, Any] = {
         "description": "The data of the latest system.status event, with its time and source.",
         "required": ["state", "time"],
         "properties": {
-            "state": {"enum": ["healthy", "degraded", "down"]},
+            "state": {"enum": ["healthy", "degraded", "down", "unknown"]},
             "message": {"type": "string"},
             "components": {
                 "type": "object",

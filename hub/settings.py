@@ -199,6 +199,9 @@ SETTINGS: tuple[Setting, ...] = (
         "HTTP server: gunicorn (production, clean socket closes) or werkzeug (debugging only).",
         _server,
     ),
+    Setting("feed_max_items", 50, "Activity feed items the page keeps.", _positive_int),
+    Setting("notifications_max", 10, "Notifications the bell's list keeps.", _positive_int),
+    Setting("poll_interval_s", 2.0, "Seconds between REST polls while the page's socket is down.", _positive_float),
     Setting("demo", False, "Start the activity simulator so every panel moves.", _bool),
     Setting(
         "sqlite_synchronous",
@@ -237,6 +240,9 @@ class Settings:
     frame_interval_s: float = 0.05
     threads: int = 1200
     server: str = "gunicorn"
+    feed_max_items: int = 50
+    notifications_max: int = 10
+    poll_interval_s: float = 2.0
     demo: bool = False
     sqlite_synchronous: str = "FULL"
     generated_token: bool = field(default=False, compare=False)

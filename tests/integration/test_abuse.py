@@ -96,6 +96,7 @@ def test_reset_reason_for_positions_lost_to_retention():
 
 def test_full_store_answers_503_degrades_health_and_recovers(server_factory):
     server = server_factory("--no-collector", "--max-db-mb", "1", "--retention-events", "3")
+    assert server.post({"type": "system.status", "data": {"state": "healthy"}}).status_code == 202
     client = StreamClient(server.ws_url)
     blob = {"type": "x.blob", "data": {"blob": "z" * 60_000}}
     statuses = []
