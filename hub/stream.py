@@ -169,19 +169,24 @@ class ClientSession:
                     self._wake.wait(remaining)
                 if self._closed:
                     return
-                control, self._control = list(self._control), deque()
-                batches, self._batches = list(self._batches), deque()
-                self._queued_events = self._queued_bytes = 0
-                gap, self._gap = self._gap, False
-            for text in control:
-                self.ws.send(text)
-            if gap:
-                self.frames_sent += 1
-                self.ws.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
-            fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
-            if fresh:
-                # several waiting batches go out as one frame: the browser applies a frame in one go
-                self.send_events(fresh[0] if len(fresh) == 1 else Batch.of([e for b in fresh for e in b.events]))
+            self.send_queued()
+
+    def send_queued(self) -> None:
+        """Send what is queued now: replies, a gap if one happened, then the events not sent yet."""
+        with self._wake:
+            control, self._control = list(self._control), deque()
+            batches, self._batches = list(self._batches), deque()
+            self._queued_events = self._queued_bytes = 0
+            gap, self._gap = self._gap, False
+        for text in control:
+            self.ws.send(text)
+        if gap:
+            self.frames_sent += 1
+            self.ws.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
+        fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
+        if fresh:
+            # several waiting batches go out as one frame: the browser applies a frame in one go
+            self.send_events(fresh[0] if len(fresh) == 1 else Batch.of([e for b in fresh for e in b.events]))
 
     def _over_frame_limit(self) -> bool:
         """Count a client frame; True past frames_per_minute in the current minute."""
