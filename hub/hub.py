@@ -36,7 +36,11 @@ class Hub:
         self.gate = Gate(settings.tokens, settings.token_rate)
         self.limits = Limits(settings.max_body_bytes, settings.max_batch_events, settings.max_data_bytes)
         self.bus = InProcessBus()
-        self.health: dict[str, Any] = {"state": "unknown", "message": "no system.status reported yet", "time": now_iso()}
+        self.health: dict[str, Any] = {
+            "state": "unknown",
+            "message": "no system.status reported yet",
+            "time": now_iso(),
+        }
         self.sessions: set[ClientSession] = set()
         self.shutting_down = threading.Event()
         self.state = LiveState()

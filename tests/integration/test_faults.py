@@ -68,7 +68,9 @@ def test_sigkill_at_many_points_loses_nothing_acknowledged(server_factory, tmp_p
         producer.start()
         # kill at a different point each round: after 5..100 acknowledged events
         target = len(acknowledged) + 5 + (kill * 37) % 96
-        wait_until(lambda: len(acknowledged) + len(producer.acknowledged) >= target, timeout=30, message="ingest")
+        wait_until(
+            lambda p=producer, t=target, a=acknowledged: len(a) + len(p.acknowledged) >= t, timeout=30, message="ingest"
+        )
         server.kill_hard()
         producer.stopped.set()
         producer.join()
