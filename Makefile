@@ -52,8 +52,9 @@ bench: $(BENCH_STAMP) browser-deps
 	fi
 	$(BIN)/python -m bench
 
-# 30 minutes at 100 events/s with 50 clients: RSS, descriptors, lost events
+# network cuts of 30 s and 5 min, then 30 minutes at 100 events/s with 50 clients: RSS, descriptors, lost events
 soak: $(STAMP)
+	$(BIN)/pytest -m soak tests/integration
 	$(BIN)/python -m bench.soak --minutes 30
 
 clean:
