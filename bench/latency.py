@@ -1,25 +1,47 @@
-"""Delivery latency ingest -> WebSocket client, measured on real sockets.
+"""Delivery latency ingest -> WebSocket client, on real sockets, beside its baselines in the same run.
 
-A producer POSTs events carrying their send time (``data.sent``, time.time())
-at a fixed rate; N websocket-client connections, each read by its own thread,
-record the receive time on the same clock. Lost = events acknowledged but
-never received by a client.
+A producer sends events carrying their send time (``data.sent``, time.time()) and index (``data.i``)
+at a fixed rate, in ticks of 10 ms (one POST per tick, so that 5,000/s is 100 POSTs of 50). N clients
+in separate asyncio processes (bench/clients.py, several processes so that none saturates; their CPU
+is reported) record the receive time on the same clock. Lost = acknowledged but never received.
+
+Rows, for each (rate, clients):
+- ``mova /ws`` : the default per-client frame interval (at most one frame per 50 ms, what the page uses);
+- ``mova /ws frame_ms=0`` : batches as they come (API clients);
+- ``floor`` : bare websockets broadcast server (bench/floor.py) fed over a socket: no HTTP, no storage;
+- ``poll 1 s`` : each client GETs /api/events?after= every second (dcc.Interval, the ceiling we replace);
+- ``dash ws callbacks`` : Dash 4.4's own websocket callbacks (backend='fastapi'), a persistent
+  callback per client pushing set_props (bench/dash_ws.py).
+Each case uses its own event type (``bench.r<k>``) so that clients of one case never see another's.
 """
 
 from __future__ import annotations
 
-import json
-import statistics
-import threading
+import itertools
+import os
+import signal
+import subprocess
+import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import orjson
 import requests
 import websocket
+
+from bench.common import PY, ROOT, CpuMeter, header, table
+
+CASES = [(100, 10), (100, 100), (1000, 100), (5000, 100), (10, 1000)]
+QUICK_CASES = [(100, 10), (100, 100), (1000, 100), (5000, 100), (10, 1000)]
+_RUN = itertools.count(1)
 
 
 @dataclass
 class Result:
+    label: str
     rate: int
     clients: int
     sent: int
@@ -28,46 +50,119 @@ class Result:
     p99_ms: float
     max_ms: float
     lost: int
+    client_cpu: float  # busiest client process, percent of one core
+    server_cpu: float  # server process tree, percent of one core
+    cpu_per_k: float  # server CPU seconds per 1,000 events delivered to each client
+    note: str = ""
+
+    def row(self) -> list[object]:
+        return [
+            self.label,
+            self.rate,
+            self.clients,
+            self.sent,
+            self.p50_ms,
+            self.p95_ms,
+            self.p99_ms,
+            self.max_ms,
+            self.lost,
+            self.client_cpu,
+            self.server_cpu,
+            f"{self.cpu_per_k:.3f}",
+            self.note,
+        ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
+COLUMNS = [
+    "path",
+    "rate/s",
+    "clients",
+    "sent",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "max ms",
+    "lost",
+    "client proc CPU %",
+    "server CPU %",
+    "server CPU s / 1k ev / client",
+    "note",
+]
+
+
+def hist_percentile(hist: Counter[int], q: float) -> float:
+    """Percentile in ms of a histogram counted in units of 0.1 ms."""
+    total = sum(hist.values())
+    if not total:
         return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    rank = min(total - 1, int(q * total))
+    seen = 0
+    for bucket in sorted(hist):
+        seen += hist[bucket]
+        if seen > rank:
+            return bucket / 10
+    return max(hist) / 10
 
 
-class Receiver(threading.Thread):
-    def __init__(self, ws_url: str) -> None:
-        super().__init__(daemon=True)
-        self.ws = websocket.create_connection(ws_url + "?type=bench", timeout=30)
-        json.loads(self.ws.recv())  # hello
-        self.delays: list[float] = []
-        self.ids: set[int] = set()
-        self.stop = False
+def client_procs(clients: int) -> int:
+    return 1 if clients <= 10 else 2 if clients <= 100 else 4
 
-    def run(self) -> None:
+
+class Clients:
+    """Client processes (bench/clients.py) holding ``n`` connections between them."""
+
+    def __init__(self, mode: str, url: str, n: int, query: str = "") -> None:
+        procs = client_procs(n)
+        sizes = [n // procs + (1 if k < n % procs else 0) for k in range(procs)]
+        self.procs = [
+            subprocess.Popen(
+                [PY, "-m", "bench.clients", mode, url, str(size), query],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for size in sizes
+        ]
+        for p in self.procs:
+            assert p.stdout is not None
+            line = p.stdout.readline()
+            if line.strip() != "ready":
+                self.kill()
+                raise RuntimeError(f"{mode} clients did not connect to {url}: {line!r}")
+
+    def finish(self, acked: list[int], drain_s: float) -> tuple[Counter[int], int, float, list[str]]:
+        with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as f:
+            f.write(orjson.dumps(acked))
         try:
-            while not self.stop:
-                text = self.ws.recv()
-                if not text:  # the close frame
-                    return
-                frame = json.loads(text)
-                now = time.time()
-                for event in frame.get("events", ()):
-                    self.delays.append(now - event["data"]["sent"])
-                    self.ids.add(event["data"]["i"])
-        except (websocket.WebSocketException, OSError):
-            return
+            for p in self.procs:
+                assert p.stdin is not None
+                p.stdin.write(f"stop {f.name} {drain_s}\n")
+                p.stdin.flush()
+            hist: Counter[int] = Counter()
+            lost, cpu, failed = 0, 0.0, []
+            for p in self.procs:
+                assert p.stdout is not None
+                out = orjson.loads(p.stdout.readline())
+                hist.update({int(k): v for k, v in out["hist"].items()})
+                lost += out["lost"]
+                cpu = max(cpu, 100 * out["cpu_s"] / max(out["wall_s"], 1e-9))
+                failed += out["failed"]
+                p.wait(timeout=10)
+            return hist, lost, cpu, failed
+        finally:
+            os.unlink(f.name)
+            self.kill()
+
+    def kill(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
 
 
-def measure(base_url: str, rate: int, clients: int, seconds: float = 5.0) -> Result:
-    ws_url = base_url.replace("http", "ws", 1) + "/ws"
-    receivers = [Receiver(ws_url) for _ in range(clients)]
-    for r in receivers:
-        r.start()
-    session = requests.Session()
-    # send in ticks of 10 ms so that high rates do not need one POST per event
+def produce(send: Callable[[list[dict[str, object]]], bool], rate: int, seconds: float, type_: str) -> list[int]:
+    """Send ``rate`` events a second for ``seconds`` in 10 ms ticks; the indexes acknowledged."""
     per_tick = max(1, rate // 100)
     tick = per_tick / rate
     total = int(rate * seconds)
@@ -75,33 +170,204 @@ def measure(base_url: str, rate: int, clients: int, seconds: float = 5.0) -> Res
     start = time.perf_counter()
     i = 0
     while i < total:
-        due = start + (i / per_tick) * tick
-        delay = due - time.perf_counter()
+        delay = start + (i / per_tick) * tick - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
-        batch = [{"type": "bench.tick", "data": {"i": i + k, "sent": time.time()}} for k in range(per_tick)]
-        if session.post(base_url + "/api/events", json=batch, timeout=30).status_code == 202:
-            acked.extend(range(i, i + per_tick))
-        i += per_tick
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(len(r.ids) < len(acked) for r in receivers):
-        time.sleep(0.05)
-    for r in receivers:
-        r.stop = True
-        r.ws.close()
-    delays = [d * 1000 for r in receivers for d in r.delays]
-    lost = sum(len(set(acked) - r.ids) for r in receivers)
+        n = min(per_tick, total - i)
+        sent = time.time()
+        if send([{"type": type_, "data": {"i": i + k, "sent": sent}} for k in range(n)]):
+            acked.extend(range(i, i + n))
+        i += n
+    return acked
+
+
+def http_sender(url: str) -> Callable[[list[dict[str, object]]], bool]:
+    session = requests.Session()
+
+    def send(batch: list[dict[str, object]]) -> bool:
+        try:
+            return session.post(url, json=batch, timeout=30).status_code in (200, 202)
+        except requests.RequestException:
+            return False
+
+    return send
+
+
+def floor_sender(ws_url: str) -> Callable[[list[dict[str, object]]], bool]:
+    ws = websocket.create_connection(ws_url + "/pub", timeout=30)
+
+    def send(batch: list[dict[str, object]]) -> bool:
+        ws.send(orjson.dumps({"kind": "events", "events": batch}).decode())
+        return bool(ws.recv() == "ok")
+
+    return send
+
+
+@dataclass
+class Target:
+    """A server under test: how clients reach it and how the producer feeds it."""
+
+    label: str
+    mode: str  # clients.py mode
+    client_url: str
+    sender: Callable[[], Callable[[list[dict[str, object]]], bool]]
+    pid: int
+    query: str = ""
+    type_query: bool = True  # whether clients filter by the run's type
+
+
+def measure_target(target: Target, rate: int, clients: int, seconds: float) -> Result:
+    type_ = f"bench.r{next(_RUN)}"
+    query = "&".join(q for q in (f"type={type_}" if target.type_query else "", target.query) if q)
+    group = Clients(target.mode, target.client_url, clients, query)
+    send = target.sender()
+    meter = CpuMeter(target.pid).start()
+    acked = produce(send, rate, seconds, type_)
+    # the polling ceiling needs its interval to drain; the others a moment
+    hist, lost, client_cpu, failed = group.finish(acked, 3.0 if target.mode == "poll" else 2.0)
+    meter.stop()
+    deliveries = max(1, len(acked) * clients)
     return Result(
+        target.label,
         rate,
         clients,
         len(acked),
-        percentile(delays, 0.5),
-        percentile(delays, 0.95),
-        percentile(delays, 0.99),
-        max(delays, default=float("nan")),
+        hist_percentile(hist, 0.50),
+        hist_percentile(hist, 0.95),
+        hist_percentile(hist, 0.99),
+        max(hist, default=0) / 10 if hist else float("nan"),
         lost,
+        client_cpu,
+        meter.percent,
+        meter.cpu_s / (deliveries / 1000),
+        "; ".join(failed)[:80],
     )
 
 
-def mean(values: list[float]) -> float:
-    return statistics.fmean(values) if values else float("nan")
+def measure(base_url: str, rate: int, clients: int, seconds: float = 5.0, query: str = "", pid: int = 0) -> Result:
+    """MOVA's /ws at one (rate, clients), for bench/serve_choice.py and the smoke test."""
+    target = Target(
+        "mova /ws" + (f" {query}" if query else ""),
+        "ws",
+        base_url.replace("http", "ws", 1) + "/ws",
+        lambda: http_sender(base_url + "/api/events"),
+        pid or os.getpid(),
+        query,
+    )
+    return measure_target(target, rate, clients, seconds)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def helper_server(module: str) -> Iterator[tuple[int, int]]:
+    """A baseline server (bench.floor or bench.dash_ws) in its own process: (port, pid)."""
+    port = free_port()
+    proc = subprocess.Popen([PY, "-m", module, str(port)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"{module} did not start: {line!r}")
+        yield port, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run(
+    quick: bool = False,
+    cases: list[tuple[int, int]] | None = None,
+    dash: bool = True,
+    seconds: float | None = None,
+    results: list[Result] | None = None,
+) -> str:
+    from bench.common import mova_server
+
+    seconds = seconds or (3.0 if quick else 10.0)
+    cases = cases or (QUICK_CASES if quick else CASES)
+    results = [] if results is None else results
+    with (
+        mova_server("--no-collector") as server,
+        helper_server("bench.floor") as (floor_port, floor_pid),
+        helper_server("bench.dash_ws") if dash else _nothing() as dash_srv,
+    ):
+        pid = server.proc.pid
+        ws_url = server.ws_url
+        targets = [
+            Target(
+                "mova /ws (default, 50 ms frames)", "ws", ws_url, lambda: http_sender(server.url + "/api/events"), pid
+            ),
+            Target(
+                "mova /ws?frame_ms=0",
+                "ws",
+                ws_url,
+                lambda: http_sender(server.url + "/api/events"),
+                pid,
+                "frame_ms=0",
+            ),
+            Target(
+                "floor: bare websockets broadcast",
+                "floor",
+                f"ws://127.0.0.1:{floor_port}/ws",
+                lambda: floor_sender(f"ws://127.0.0.1:{floor_port}"),
+                floor_pid,
+                type_query=False,
+            ),
+            Target(
+                "ceiling: 1 s poll of GET /api/events",
+                "poll",
+                server.url,
+                lambda: http_sender(server.url + "/api/events"),
+                pid,
+            ),
+        ]
+        if dash_srv is not None:
+            dash_port, dash_pid = dash_srv
+            targets.append(
+                Target(
+                    "dash 4.4 ws callbacks (fastapi)",
+                    "dash",
+                    f"ws://127.0.0.1:{dash_port}/_dash-ws-callback",
+                    lambda: http_sender(f"http://127.0.0.1:{dash_port}/ingest"),
+                    dash_pid,
+                    type_query=False,
+                )
+            )
+        for rate, clients in cases:
+            for target in targets:
+                try:
+                    results.append(measure_target(target, rate, clients, seconds))
+                except Exception as exc:  # a baseline that cannot hold the load is a result, not a crash
+                    results.append(
+                        Result(target.label, rate, clients, 0, *[float("nan")] * 4, -1, 0, 0, 0, repr(exc)[:80])
+                    )
+                print(table(COLUMNS, [results[-1].row()]).splitlines()[-1], flush=True)
+    return (
+        header(f"1. Delivery latency ingest -> WebSocket client ({seconds:.0f} s per row)")
+        + "\n"
+        + table(COLUMNS, [r.row() for r in results])
+        + "\n\nclient proc CPU: the busiest client process (clients are split over "
+        + "1/2/4 processes for 10/100/1000 clients), percent of one core.\n"
+    )
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(run(quick="--quick" in sys.argv, dash="--no-dash" not in sys.argv))

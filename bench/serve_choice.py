@@ -42,7 +42,7 @@ def main() -> None:
             server = ServerProcess(Path(tmp), "--no-collector", "--server", name).start()
             try:
                 for rate, clients in CASES:
-                    r = measure(server.url, rate, clients, seconds=5)
+                    r = measure(server.url, rate, clients, seconds=5, pid=server.proc.pid)
                     print(
                         f"{name:<10} {rate:>7} {clients:>7} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.lost:>6}"
                     )

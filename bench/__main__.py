@@ -1,0 +1,74 @@
+"""``python -m bench [--quick] [--only NAME ...]``: every benchmark of the live path, each beside its baselines.
+
+Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
+bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory,
+export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.common import PY, ROOT, command, machine
+
+
+def _export(quick: bool) -> str:
+    out = subprocess.run([PY, "-m", "bench.export"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    return "### Export and long-range charts (bench/export.py)\n\n```\n" + out.stdout + out.stderr[-2000:] + "```\n"
+
+
+def _serve_choice(quick: bool) -> str:
+    out = subprocess.run([PY, "-m", "bench.serve_choice"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    return "### Server choice (bench/serve_choice.py)\n\n```\n" + out.stdout + out.stderr[-2000:] + "```\n"
+
+
+def benchmarks() -> dict[str, Callable[[bool], str]]:
+    from bench import browser, idle, latency, throughput
+
+    return {
+        "latency": lambda q: latency.run(quick=q),
+        "painted": browser.run_painted,
+        "throughput": throughput.run,
+        "idle": idle.run,
+        "memory": browser.run_memory,
+        "export": _export,
+        "serve_choice": _serve_choice,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs (about 5 minutes in all)")
+    parser.add_argument("--only", nargs="*", help="run only these benchmarks")
+    parser.add_argument(
+        "--out", type=Path, help="also write the tables here (default for a full run: bench/results.md)"
+    )
+    args = parser.parse_args(argv)
+    table = benchmarks()
+    names = args.only or [n for n in table if not (args.quick and n in ("export", "serve_choice"))]
+    sections = []
+    for name in names:
+        t0 = time.monotonic()
+        print(f"== {name} ...", file=sys.stderr, flush=True)
+        text = table[name](args.quick)
+        print(text, flush=True)
+        sections.append(text + f"\n_{name}: {time.monotonic() - t0:.0f} s_\n")
+    out = args.out or (None if args.quick or args.only else ROOT / "bench" / "results.md")
+    if out is not None:
+        out.write_text(
+            "# MOVA Live benchmarks: the live path beside its baselines\n\n"
+            f"Produced by `{command()}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.  \n"
+            f"Machine: {machine()}. Server and clients share the machine; other work ran on it "
+            "at the same time, so read each row against its baseline in the same run.\n\n" + "\n".join(sections)
+        )
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
