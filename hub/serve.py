@@ -55,6 +55,9 @@ class MovaApplication(BaseApplication):  # type: ignore[misc]
         self.cfg.set("worker_class", MovaWorker)
         self.cfg.set("threads", s.threads)
         self.cfg.set("worker_connections", s.threads + 100)
+        # the arbiter restarts a worker silent this long; the gthread loop notifies every
+        # second, so only a starved machine gets near it, and a restart would drop every socket
+        self.cfg.set("timeout", 120)
         self.cfg.set("graceful_timeout", 3)  # sockets are closed first; HTTP requests are short
         self.cfg.set("keepalive", 5)
         self.cfg.set("loglevel", "warning")

@@ -60,7 +60,7 @@ def test_client_over_frame_limit_is_throttled(server_factory):
 def test_dead_connection_dropped_within_two_heartbeats(server_factory):
     server = server_factory("--no-collector", "--heartbeat-s", "1")
     silent = websocket.create_connection(server.ws_url, timeout=5)  # never reads, so never answers pings
-    assert server.get("/api/status").json()["clients"] == 1
+    wait_until(lambda: server.get("/api/status").json()["clients"] == 1, timeout=5, message="socket registered")
     wait_until(lambda: server.get("/api/status").json()["clients"] == 0, timeout=4, message="dead socket dropped")
     silent.close()
 

@@ -46,4 +46,4 @@ def test_no_collector_publishes_nothing_of_its_own(server_factory: Any) -> None:
     assert server.post({"type": "notification", "data": {"level": "info", "title": "hi"}}).status_code == 202
     events = wait_until(lambda: server.get("/api/events").json()["events"])
     assert [e["type"] for e in events] == ["notification"]
-    assert server.get("/api/status").json()["health"]["message"] == "no status reported yet"
+    assert server.get("/api/status").json()["health"]["state"] == "unknown"

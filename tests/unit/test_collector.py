@@ -140,9 +140,11 @@ def test_first_sample_has_gauges_and_no_rates(tmp_path: Path) -> None:
 def test_second_sample_adds_non_negative_rates(tmp_path: Path) -> None:
     process = psutil.Process(os.getpid())
     _, first = build_sample(None, time.monotonic(), process, tmp_path)
-    # some work and I/O so the rates have something to measure
-    deadline = time.monotonic() + 0.05
-    while time.monotonic() < deadline:
+    # some work and I/O so the rates have something to measure: until this process has used
+    # 50 ms of CPU (wall time would not do on a loaded machine, where it may get none)
+    busy_from = sum(process.cpu_times()[:2])
+    deadline = time.monotonic() + 30
+    while sum(process.cpu_times()[:2]) - busy_from < 0.05 and time.monotonic() < deadline:
         (tmp_path / "scratch").write_bytes(os.urandom(4096))
     data, second = build_sample(first, time.monotonic(), process, tmp_path)
     assert second.at > first.at
