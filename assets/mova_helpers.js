@@ -406,13 +406,314 @@
     return { state, label: info.label, icon: info.icon, detail };
   }
 
+
+  // -- live state: jobs, models, transfers, presence, plugins, predictions -------------------------
+  //
+  // The browser's twin of hub/state.py: seeded from GET /api/status `state` at boot (so a reload shows
+  // the same panels) and folded forward with every event after that snapshot's seq. Entries keep the
+  // server's public fields; `_ts` (epoch seconds of the last report) orders late reports.
+
+  const TERMINAL_JOB = ['completed', 'failed', 'cancelled'];
+  const FINISHED_TRANSFER = ['completed', 'failed'];
+  const JOB_FIELDS = ['progress', 'epoch', 'epochs', 'step', 'loss', 'accuracy', 'eta_s', 'model'];
+  const PRESENCE_ORDER = { online: 0, away: 1, offline: 2 };
+
+  function emptyLive() {
+    return { jobs: {}, models: {}, transfers: {}, presence: {}, plugins: {}, predictions: {}, predSeq: 0 };
+  }
+
+  const secondsOf = (time) => toMs(time) / 1000;
+
+  /** A live state from a /api/status `state` snapshot (arrays of public entries). */
+  function seedLive(snap) {
+    const live = emptyLive();
+    const s = snap || {};
+    const put = (table, list, key, when) => (list || []).forEach((e) => {
+      if (e && typeof e[key] === 'string') table[e[key]] = Object.assign({}, e, { _ts: secondsOf(e[when]) || 0 });
+    });
+    put(live.jobs, s.jobs, 'job', 'updated');
+    put(live.models, s.models, 'model', 'updated');
+    put(live.transfers, s.transfers, 'transfer', 'updated');
+    put(live.presence, s.presence, 'user', 'last_seen');
+    put(live.plugins, s.plugins, 'plugin', 'updated');
+    (s.predictions || []).forEach((p) => {
+      if (p && typeof p.model === 'string') live.predictions[p.model] = { samples: [], total: p.total || 0, last: p.last || null, seed: p };
+    });
+    return live;
+  }
+
+  const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+  function foldJob(live, d, when, ts, event) {
+    if (typeof d.job !== 'string' || typeof d.state !== 'string') return;
+    let job = live.jobs[d.job];
+    if (job && ts < job._ts) return;
+    if (!job || (TERMINAL_JOB.indexOf(job.state) >= 0 && d.state === 'running')) {
+      job = { job: d.job, started: when, finished: null };
+      live.jobs[d.job] = job;
+    }
+    JOB_FIELDS.forEach((k) => { if (k in d) job[k] = d[k]; });
+    Object.assign(job, { state: d.state, updated: when, source: event.source, _ts: ts });
+    if (TERMINAL_JOB.indexOf(d.state) >= 0) {
+      job.finished = when;
+      job.eta_s = d.state === 'completed' ? 0 : null;
+      if (d.state === 'completed') job.progress = 1;
+    }
+  }
+
+  function foldModel(live, d, when, ts) {
+    if (typeof d.model !== 'string' || typeof d.version !== 'string') return;
+    const prev = live.models[d.model];
+    if (prev && ts < prev._ts) return;
+    live.models[d.model] = {
+      model: d.model, version: d.version,
+      previous_version: prev && prev.version !== d.version ? prev.version : (prev ? prev.previous_version : null),
+      stage: d.stage === undefined ? null : d.stage, metrics: d.metrics || {}, updated: when,
+      updates: (prev ? prev.updates || 0 : 0) + 1, _ts: ts,
+    };
+  }
+
+  function foldTransfer(live, d, when, ts, event) {
+    const done = num(d.bytes);
+    const total = num(d.total);
+    if (typeof d.transfer !== 'string' || typeof d.state !== 'string' || done === null || total === null) return;
+    let t = live.transfers[d.transfer];
+    if (t && ts < t._ts) return;
+    if (!t || (FINISHED_TRANSFER.indexOf(t.state) >= 0 && d.state === 'running')) {
+      t = { transfer: d.transfer, started: when, finished: null, rate_bps: null, _ts0: ts, _bytes0: done };
+      live.transfers[d.transfer] = t;
+    } else if (ts > t._ts && done >= t.bytes) {
+      t.rate_bps = (done - t.bytes) / (ts - t._ts);
+    } else if (done < t.bytes) {
+      t.rate_bps = null;
+    }
+    Object.assign(t, {
+      name: d.name, direction: event.type === 'file.upload.progress' ? 'upload' : 'download',
+      bytes: done, total, state: d.state, updated: when, _ts: ts,
+    });
+    t.progress = total > 0 ? Math.min(1, done / total) : null;
+    if (d.state === 'running') {
+      t.eta_s = t.rate_bps && total >= done ? Math.round(((total - done) / t.rate_bps) * 10) / 10 : null;
+    } else {
+      t.finished = when;
+      t.eta_s = d.state === 'completed' ? 0 : null;
+      if (d.state === 'completed' && Number.isFinite(t._ts0) && ts > t._ts0) t.rate_bps = (done - t._bytes0) / (ts - t._ts0);
+    }
+  }
+
+  function foldPresence(live, d, when, ts, event) {
+    if (typeof d.user !== 'string') return;
+    if (event.type === 'user.presence') {
+      if (typeof d.state !== 'string') return;
+      const entry = live.presence[d.user] || (live.presence[d.user] = { user: d.user, last_action: null, since: when, _ts: ts });
+      if (ts < entry._ts) return;
+      if (entry.state !== d.state) entry.since = when;
+      Object.assign(entry, { state: d.state, last_seen: when, _ts: ts });
+    } else {
+      if (typeof d.action !== 'string') return;
+      const entry = live.presence[d.user] || (live.presence[d.user] = { user: d.user, state: 'online', since: when, _ts: ts });
+      if (ts < entry._ts) return;
+      entry.last_action = d.action + (typeof d.target === 'string' && d.target ? ' ' + d.target : '');
+      Object.assign(entry, { last_seen: when, _ts: ts });
+    }
+  }
+
+  function foldPlugin(live, d, when, ts, event) {
+    if (typeof d.plugin !== 'string') return;
+    const entry = live.plugins[d.plugin] || (live.plugins[d.plugin] = { plugin: d.plugin, state: null, version: null, _ts: ts });
+    if (ts < entry._ts) return;
+    if (event.type === 'plugin.status') entry.state = d.state === undefined ? null : d.state;
+    else entry.version = d.version === undefined ? null : d.version;
+    Object.assign(entry, { message: typeof d.message === 'string' ? d.message : null, updated: when, _ts: ts });
+  }
+
+  /** Latency samples of the last `windowS` seconds; `count` false adds history without counting it again. */
+  function foldPrediction(live, d, when, ts, event, count) {
+    const latency = num(d.latency_ms);
+    if (typeof d.model !== 'string' || latency === null) return;
+    // predictions arrive in seq order (history first, then live): a seq at or below the last is a repeat
+    if (Number.isFinite(event.seq)) {
+      if (event.seq <= live.predSeq) return;
+      live.predSeq = event.seq;
+    }
+    const entry = live.predictions[d.model] || (live.predictions[d.model] = { samples: [], total: 0, last: null });
+    entry.samples.push([ts, latency]);
+    if (entry.samples.length > 1 && ts < entry.samples[entry.samples.length - 2][0]) entry.samples.sort((a, b) => a[0] - b[0]);
+    if (entry.samples.length > 10000) entry.samples.splice(0, entry.samples.length - 10000);
+    if (count !== false) entry.total += 1;
+    if (!entry.last || ts >= secondsOf(entry.last)) entry.last = when;
+  }
+
+  const FOLDS = {
+    'ml.training.progress': foldJob, 'ml.model.update': foldModel,
+    'file.upload.progress': foldTransfer, 'file.download.progress': foldTransfer,
+    'user.presence': foldPresence, 'user.activity': foldPresence,
+    'plugin.status': foldPlugin, 'plugin.update': foldPlugin, 'ml.prediction.result': foldPrediction,
+  };
+
+  /** Fold events (seq order) into `live` (changed in place and returned); `historic` predictions are not counted. */
+  function foldLive(live, events, historic) {
+    const l = live || emptyLive();
+    (events || []).forEach((event) => {
+      const fold = event && FOLDS[event.type];
+      if (!fold || !event.data || typeof event.data !== 'object') return;
+      const ts = secondsOf(event.time);
+      if (!Number.isFinite(ts)) return;
+      fold(l, event.data, event.time, ts, event, !historic);
+    });
+    return l;
+  }
+
+  /** Nearest-rank percentile (q in 0..1) of an ascending, non-empty list: the server's formula. */
+  function percentile(sorted, q) {
+    return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1];
+  }
+
+  /** Per model: predictions in the last `windowS` s, per second, p50 and p95 latency (ms). */
+  function predictionView(live, nowMs, windowS) {
+    const w = windowS || 60;
+    const horizon = nowMs / 1000 - w;
+    return Object.keys(live.predictions).sort().map((model) => {
+      const p = live.predictions[model];
+      p.samples = p.samples.filter((s) => s[0] >= horizon - 5);
+      const lat = p.samples.filter((s) => s[0] >= horizon).map((s) => s[1]).sort((a, b) => a - b);
+      if (!lat.length && p.seed && p.seed.count && !p.samples.length) {
+        // no samples of our own yet (a page just loaded): the server's summary at boot
+        return { model, count: p.seed.count, per_s: p.seed.per_s, p50_ms: p.seed.p50_ms, p95_ms: p.seed.p95_ms, total: p.total, last: p.last };
+      }
+      return {
+        model, count: lat.length, per_s: Math.round((lat.length / w) * 1000) / 1000,
+        p50_ms: lat.length ? percentile(lat, 0.5) : null, p95_ms: lat.length ? percentile(lat, 0.95) : null,
+        total: p.total, last: p.last,
+      };
+    });
+  }
+
+  const publicEntry = (e) => {
+    const out = {};
+    Object.keys(e).forEach((k) => { if (k[0] !== '_') out[k] = e[k]; });
+    return out;
+  };
+
+  /** Running jobs first, then the most recently updated. */
+  function jobsView(live, max) {
+    return Object.values(live.jobs)
+      .sort((a, b) => (a.state !== 'running') - (b.state !== 'running') || b._ts - a._ts)
+      .slice(0, max || 50).map(publicEntry);
+  }
+
+  function modelsView(live, max) {
+    return Object.values(live.models).sort((a, b) => b._ts - a._ts).slice(0, max || 20).map(publicEntry);
+  }
+
+  /**
+   * Running transfers first; a finished one shows for `fadeS` seconds, then fades (fading: true)
+   * and leaves the list `removeS` seconds after it finished.
+   */
+  function transfersView(live, nowMs, fadeS, removeS, max) {
+    const now = nowMs / 1000;
+    return Object.values(live.transfers)
+      .filter((t) => FINISHED_TRANSFER.indexOf(t.state) < 0 || now - t._ts < removeS)
+      .sort((a, b) => (a.state !== 'running') - (b.state !== 'running') || b._ts - a._ts)
+      .slice(0, max || 50)
+      .map((t) => Object.assign(publicEntry(t), { fading: FINISHED_TRANSFER.indexOf(t.state) >= 0 && now - t._ts >= fadeS }));
+  }
+
+  function presenceView(live, max) {
+    const rank = (u) => (u.state in PRESENCE_ORDER ? PRESENCE_ORDER[u.state] : 3);
+    return Object.values(live.presence)
+      .sort((a, b) => rank(a) - rank(b) || String(a.user).localeCompare(String(b.user)))
+      .slice(0, max || 100).map(publicEntry);
+  }
+
+  function pluginsView(live, max) {
+    return Object.values(live.plugins)
+      .sort((a, b) => String(a.plugin).localeCompare(String(b.plugin)))
+      .slice(0, max || 100).map(publicEntry);
+  }
+
+  /** "45s", "3m 05s", "2h 10m": a duration for ETAs. */
+  function duration(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0) return '';
+    const s = Math.round(seconds);
+    if (s < 60) return s + 's';
+    if (s < 3600) return Math.floor(s / 60) + 'm ' + pad(s % 60) + 's';
+    return Math.floor(s / 3600) + 'h ' + pad(Math.floor((s % 3600) / 60)) + 'm';
+  }
+
+  // -- resets: the server's store is not the one the page loaded from ----------------------------
+
+  /**
+   * Why the page's position no longer exists on the server (a reason string), or null.
+   * `page` is {epoch, lastSeq}; `server` is a REST answer or hello frame ({epoch, last_seq}).
+   */
+  function resetReason(page, server) {
+    if (!page || !server) return null;
+    if (page.epoch && server.epoch && page.epoch !== server.epoch) return 'the store was recreated (new epoch)';
+    if (Number.isFinite(server.last_seq) && Number.isFinite(page.lastSeq) && page.lastSeq > server.last_seq) {
+      return 'the server has fewer events than the page (seq ' + page.lastSeq + ' > ' + server.last_seq + ')';
+    }
+    return null;
+  }
+
+  /**
+   * Whether a reset may reload the page now: at most `max` reloads within `windowMs` (a guard against a
+   * reload loop). Returns {ok, history}: the recent reload times to keep, this one included when ok.
+   */
+  function reloadAllowed(history, nowMs, max, windowMs) {
+    const recent = (Array.isArray(history) ? history : []).filter((t) => Number.isFinite(t) && nowMs - t < (windowMs || 60000));
+    if (recent.length >= (max || 3)) return { ok: false, history: recent };
+    return { ok: true, history: recent.concat([nowMs]) };
+  }
+
+  // -- export links ------------------------------------------------------------------------------
+
+  function query(params) {
+    const parts = [];
+    Object.keys(params).forEach((k) => {
+      const v = params[k];
+      (Array.isArray(v) ? v : [v]).forEach((x) => {
+        if (x !== undefined && x !== null && x !== '') parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(x));
+      });
+    });
+    return parts.join('&');
+  }
+
+  /** GET /api/metrics/export for the chosen series, range (seconds back) and format/layout. */
+  function metricsExportUrl(opts) {
+    const o = opts || {};
+    return '/api/metrics/export?' + query({
+      series: Array.from(new Set(o.series || [])), since: o.since, until: o.until, format: o.format || 'csv', layout: o.layout || 'long',
+    });
+  }
+
+  /**
+   * GET /api/events/export for what the feed shows: its ticked categories as type= (the per-second
+   * system.metrics samples are never feed rows, so "system" means system.status and system.health),
+   * its search as q=, and only events up to the page's last seq.
+   */
+  function feedExportUrl(selected, search, opts) {
+    const o = opts || {};
+    const types = [];
+    (selected || []).forEach((c) => {
+      if (c === 'system') types.push('system.status', 'system.health');
+      else types.push(c);
+    });
+    return '/api/events/export?' + query({
+      type: types.length ? types : ['none.selected'],
+      q: String(search || '').trim(), before: Number.isFinite(o.before) ? o.before : undefined, format: o.format || 'csv',
+    });
+  }
+
   return {
     backoffDelay, mergeBySeq, frameStatus, slideWindow, after,
     toMs, relativeTime, localTime, clockTime,
     categoryOf, categoryIcon, cssToken, isNotice, levelOf, levelIcon, isSticky,
-    describe, actorOf, bytes, formatValue, seriesPoints,
+    describe, actorOf, text, number, bytes, formatValue, seriesPoints,
     insertNewestFirst, feedView,
     notifyState, notificationView, markAllRead, removeNotification, clearAll,
     connectionState, connectionView,
+    emptyLive, seedLive, foldLive, percentile, predictionView, jobsView, modelsView, transfersView, presenceView,
+    pluginsView, duration, resetReason, reloadAllowed, metricsExportUrl, feedExportUrl,
   };
 });

@@ -25,7 +25,11 @@
     config: 'mova-config', socket: 'mova-ws', events: 'mova-events', connection: 'mova-connection',
     poll: 'mova-poll', feed: 'activity-feed', feedFilter: 'feed-filter', feedLive: 'feed-live',
     feedNew: 'feed-new', feedNewText: 'feed-new-text', series: 'metrics-series', health: 'health-badge',
+    healthPill: 'health-pill', healthIcon: 'health-icon', healthBody: 'health-popover-body',
+    mlJobs: 'ml-jobs', mlSelected: 'ml-selected', exportSeries: 'export-series',
   };
+  const RELOADS_KEY = 'mova-reset-reloads'; // sessionStorage: when resets reloaded the page (loop guard)
+  const LOSS_POINTS = 600; // live loss points kept per job for the loss curve
   const STORE_WINDOW = 2000; // events the store keeps for panels that have not run yet
   const RECENT_POINTS = 900; // live points kept per series, merged into freshly loaded history
   const BOOT_RETRY_MS = 3000;
@@ -44,7 +48,8 @@
     transport: null, lastEventAt: null, delayMs: null, clockOffsetMs: 0, serverLastSeq: null,
     health: null,
     // panels
-    cursors: { feed: 0, notes: 0, toasts: 0, charts: 0, health: 0 },
+    cursors: { feed: 0, notes: 0, toasts: 0, charts: 0, health: 0, live: 0 },
+    live: H.emptyLive(), lossPoints: {}, lossHistory: {}, lossShown: null, reloading: false,
     feed: [], feedCap: 50, feedFollowing: true, feedUnseen: 0, categories: [], olderDone: false,
     notes: [],
     paused: false, pending: {}, pendingCount: 0, maxPoints: {}, recent: {}, knownSeries: new Set(),
@@ -120,6 +125,11 @@
   async function fetchAfter(via) {
     for (let page = 0; page < 100; page += 1) {
       const body = await getJSON('/api/events?limit=1000&after=' + S.lastSeq);
+      const reason = H.resetReason({ epoch: S.epoch, lastSeq: S.lastSeq }, body);
+      if (reason) {
+        resetPage(reason);
+        return;
+      }
       S.serverLastSeq = body.last_seq;
       deliver(body.events, via, false);
       if (!body.more || !body.events.length) return;
@@ -149,13 +159,20 @@
     S.serverLastSeq = status.last_seq;
     S.clockOffsetMs = H.toMs(status.server_time) - Date.now();
     S.health = status.health || null;
+    // the panels' state as the server folded it, then every event after its seq (syncLive)
+    S.live = H.seedLive(status.state);
+    S.cursors.live = status.state && Number.isFinite(status.state.last_seq) ? status.state.last_seq : status.last_seq;
     const before = '/api/events?before=' + (status.last_seq + 1);
     const types = feedTypes().map((t) => '&type=' + encodeURIComponent(t)).join('');
     const pages = await Promise.all([
       getJSON(before + '&limit=100'),
       getJSON(before + '&limit=' + S.cfg.feed_max_items + types),
       getJSON(before + '&limit=' + S.cfg.notifications_max * 3 + '&type=notification&type=alert'),
+      // the last minute of predictions, for p50/p95 latency (the snapshot has only its summary)
+      getJSON(before + '&limit=1000&type=ml.prediction.result'),
     ]);
+    const horizon = Date.now() + S.clockOffsetMs - 60000;
+    H.foldLive(S.live, pages[3].events.filter((e) => H.toMs(e.time) >= horizon && e.seq <= S.cursors.live), true);
     S.bootSeq = status.last_seq;
     const history = [].concat(pages[0].events, pages[1].events, pages[2].events);
     if (!deliver(history, 'rest', true)) {
@@ -197,7 +214,8 @@
     S.connectCount += 1;
     S.lastN = 0;
     // a new url is the only way to make the component open a new socket (NOTES.md)
-    setProps(ID.socket, { url: wsBase() + '?after=' + S.lastSeq + '&c=' + S.connectCount });
+    const epoch = S.epoch ? '&epoch=' + encodeURIComponent(S.epoch) : '';
+    setProps(ID.socket, { url: wsBase() + '?after=' + S.lastSeq + epoch + '&c=' + S.connectCount });
     publish();
   }
 
@@ -237,19 +255,70 @@
     publish();
   }
 
+  /**
+   * The page's position is gone (store recreated, reset, or trimmed by retention): what it holds no
+   * longer matches the server, so it reloads and boots from REST again rather than waiting. A guard
+   * in sessionStorage stops a reload loop (at most 3 a minute; then one try every 30 s).
+   */
+  function resetPage(reason) {
+    if (S.reloading) return;
+    let history = [];
+    try {
+      history = JSON.parse(window.sessionStorage.getItem(RELOADS_KEY) || '[]');
+    } catch (err) {
+      history = [];
+    }
+    const verdict = H.reloadAllowed(history, Date.now(), 3, 60000);
+    console.warn('MOVA: reloading the page state:', reason);
+    if (!verdict.ok) {
+      clearTimeout(S.resetTimer);
+      S.resetTimer = setTimeout(() => resetPage(reason), 30000);
+      return;
+    }
+    try {
+      window.sessionStorage.setItem(RELOADS_KEY, JSON.stringify(verdict.history));
+    } catch (err) {
+      // private mode: no guard, still reload
+    }
+    S.reloading = true;
+    window.location.reload();
+  }
+
+  /** Show a health state (from /api/status, a system.status event or a health frame) in the top bar. */
+  function applyHealth() {
+    const out = healthView();
+    if (!out) return;
+    setProps(ID.health, { children: out[0] });
+    S.healthShown = (S.healthShown || []).concat([out[0]]).slice(-20); // for tests: a short degraded spell leaves a trace
+    setProps(ID.healthPill, { className: out[1], title: out[3] });
+    setProps(ID.healthIcon, { icon: out[2] });
+    setProps(ID.healthBody, { children: out[4] });
+  }
+
   async function handleFrame(frame) {
+    if (S.reloading) return;
     S.lastMessageAt = Date.now();
     switch (frame.kind) {
-      case 'hello':
-        if (S.epoch && frame.epoch && frame.epoch !== S.epoch) {
-          // the server has a new store: every seq we hold means something else now
-          window.location.reload();
+      case 'hello': {
+        // the server has a new store (or fewer events than we saw): every seq we hold means something else
+        const reason = H.resetReason({ epoch: S.epoch, lastSeq: S.lastSeq }, frame);
+        if (reason) {
+          resetPage(reason);
           return;
         }
         S.heartbeatS = frame.heartbeat_s || S.heartbeatS;
         S.serverLastSeq = frame.last_seq;
         if (frame.server_time) S.clockOffsetMs = H.toMs(frame.server_time) - Date.now();
         markLive();
+        break;
+      }
+      case 'reset':
+        resetPage(frame.reason || 'the server reset the stream');
+        return;
+      case 'health':
+        S.health = { state: frame.state, message: frame.message, components: frame.components, time: frame.time };
+        markLive();
+        applyHealth();
         break;
       case 'events':
         markLive();
@@ -377,6 +446,21 @@
 
   const HEALTH_ICONS = { healthy: 'circle-check', degraded: 'alert-triangle', down: 'circle-x' };
 
+  function healthView() {
+    if (!S.health || !S.health.state) return null;
+    const h = S.health;
+    const state = H.text(h.state, 40);
+    const title = 'System ' + state + (h.message ? ': ' + H.text(h.message) : '');
+    const components = h.components && typeof h.components === 'object' ? Object.keys(h.components) : [];
+    const body = [
+      detailRow('State', state),
+      h.message ? div({ className: 'health-message' }, H.text(h.message, 400)) : null,
+      ...components.slice(0, 20).map((name) => detailRow(H.text(name, 60), H.text(h.components[name], 40))),
+      h.time ? detailRow('Reported', H.clockTime(h.time)) : null,
+    ].filter(Boolean);
+    return [state, 'pill health-' + H.cssToken(state), 'tabler:' + (HEALTH_ICONS[state] || 'heart-rate-monitor'), title, body];
+  }
+
   function health(data) {
     if (data) {
       const fresh = H.after(data.events, S.cursors.health);
@@ -385,10 +469,7 @@
         S.health = Object.assign({}, e.data, { time: e.time });
       });
     }
-    if (!S.health || !S.health.state) return noUpdate(4);
-    const state = S.health.state;
-    const title = 'System ' + state + (S.health.message ? ': ' + S.health.message : '');
-    return [state, 'pill health-' + H.cssToken(state), 'tabler:' + (HEALTH_ICONS[state] || 'heart-rate-monitor'), title];
+    return healthView() || noUpdate(5);
   }
 
   // -- panels: activity feed ----------------------------------------------------------------------------
@@ -675,7 +756,10 @@
         added = true;
       }
     });
-    if (added) setProps(ID.series, { options: Array.from(S.knownSeries).sort().map((n) => ({ label: n, value: n })) });
+    if (!added) return;
+    const options = Array.from(S.knownSeries).sort().map((n) => ({ label: n, value: n }));
+    setProps(ID.series, { options });
+    setProps(ID.exportSeries, { options });
   }
 
   function charts(data, pauseClicks) {
@@ -793,6 +877,297 @@
     });
   }
 
+
+  // -- panels: live state (ML jobs, models, predictions, transfers, presence, plugins) ---------------
+
+  /** Fold the store's events after the live cursor into S.live (whichever panel runs first does it). */
+  function syncLive(data) {
+    if (!data || !data.events) return;
+    const fresh = H.after(data.events, S.cursors.live);
+    if (!fresh.length) return;
+    S.cursors.live = fresh[fresh.length - 1].seq;
+    H.foldLive(S.live, fresh);
+    fresh.forEach((e) => {
+      const d = e.data || {};
+      if (e.type === 'ml.training.progress' && typeof d.job === 'string' && Number.isFinite(d.loss)) {
+        const list = S.lossPoints[d.job] || (S.lossPoints[d.job] = []);
+        list.push([H.localTime(e.time), d.loss]);
+        if (list.length > LOSS_POINTS) list.splice(0, list.length - LOSS_POINTS);
+      }
+    });
+  }
+
+  /** Tick-driven panels re-render every `every` seconds, event-driven ones at once. */
+  function tickOnly(tick, every) {
+    const trig = triggered();
+    return trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % every !== 0;
+  }
+
+  const STATE_ICONS = {
+    running: 'loader-2', completed: 'circle-check', failed: 'circle-x', cancelled: 'player-pause',
+    active: 'circle-check', inactive: 'point-filled', error: 'alert-triangle',
+  };
+
+  function stateBadge(state) {
+    const label = H.text(state || 'unknown', 30);
+    return span({ className: 'state-badge s-' + H.cssToken(label) }, label);
+  }
+
+  function progressBar(fraction, state) {
+    const pct = Number.isFinite(fraction) ? Math.max(0, Math.min(100, fraction * 100)) : 0;
+    return div(
+      { className: 'progress-track s-' + H.cssToken(state || ''), role: 'progressbar', 'aria-valuenow': String(Math.round(pct)), 'aria-valuemin': '0', 'aria-valuemax': '100' },
+      div({ className: 'progress-fill', style: { width: pct.toFixed(1) + '%' } }),
+    );
+  }
+
+  function remaining(etaS, updated, now) {
+    if (!Number.isFinite(etaS)) return null;
+    const left = etaS - Math.max(0, (now - H.toMs(updated)) / 1000);
+    return Math.max(0, left);
+  }
+
+  function selectedJob(jobs) {
+    if (S.selectedJob && S.live.jobs[S.selectedJob]) return S.selectedJob;
+    return jobs.length ? jobs[0].job : null;
+  }
+
+  function jobRow(job, now, selected) {
+    const state = H.text(job.state, 30);
+    const meta = [];
+    if (Number.isFinite(job.epoch)) meta.push('epoch ' + job.epoch + (Number.isFinite(job.epochs) ? '/' + job.epochs : ''));
+    if (Number.isFinite(job.loss)) meta.push('loss ' + H.number(job.loss));
+    if (Number.isFinite(job.accuracy)) meta.push('acc ' + (job.accuracy <= 1 ? (job.accuracy * 100).toFixed(1) + '%' : H.number(job.accuracy)));
+    const left = job.state === 'running' ? remaining(job.eta_s, job.updated, now) : null;
+    if (left !== null) meta.push('ETA ' + H.duration(left));
+    if (job.state !== 'running' && job.finished) meta.push(state + ' ' + H.relativeTime(job.finished, now));
+    const pct = Number.isFinite(job.progress) ? Math.round(job.progress * 100) + '%' : '';
+    return div(
+      {
+        className: 'job-row s-' + H.cssToken(state) + (job.job === selected ? ' is-selected' : ''),
+        key: 'job:' + job.job, 'data-job': H.text(job.job, 200), 'data-state': state,
+        'data-progress': Number.isFinite(job.progress) ? String(job.progress) : '', title: 'Show the loss curve',
+      },
+      [
+        div({ className: 'row-head' }, [
+          span({ className: 'row-name' }, H.text(job.job, 80)),
+          job.model ? span({ className: 'row-sub' }, H.text(job.model, 60)) : null,
+          span({ className: 'row-pct' }, pct),
+          stateBadge(state),
+        ]),
+        progressBar(job.progress, state),
+        div({ className: 'row-meta' }, meta.map((m, i) => span({ key: String(i) }, m))),
+      ],
+    );
+  }
+
+  function modelRow(m, now) {
+    return div({ className: 'mini-row', key: 'model:' + m.model, 'data-model': H.text(m.model, 200), 'data-version': H.text(m.version, 80) }, [
+      span({ className: 'row-name' }, H.text(m.model, 60)),
+      span({ className: 'version' }, H.text(m.version, 40)),
+      m.stage ? span({ className: 'row-sub' }, H.text(m.stage, 30)) : null,
+      m.previous_version ? span({ className: 'row-sub' }, 'from ' + H.text(m.previous_version, 40)) : null,
+      span({ className: 'row-time', title: m.updated }, H.relativeTime(m.updated, now)),
+    ]);
+  }
+
+  function ms(v) {
+    return Number.isFinite(v) ? (v >= 100 ? Math.round(v) : v.toFixed(1)) + ' ms' : '—';
+  }
+
+  function predictionRow(p) {
+    return div({ className: 'mini-row pred-row', key: 'pred:' + p.model, 'data-model': H.text(p.model, 200), 'data-count': String(p.count) }, [
+      span({ className: 'row-name' }, H.text(p.model, 60)),
+      span({ className: 'stat' }, [span({ className: 'stat-label' }, 'per min'), String(Math.round((p.per_s || 0) * 60))]),
+      span({ className: 'stat' }, [span({ className: 'stat-label' }, 'p50'), ms(p.p50_ms)]),
+      span({ className: 'stat' }, [span({ className: 'stat-label' }, 'p95'), ms(p.p95_ms)]),
+    ]);
+  }
+
+  const empty = (text, icon) => [div({ className: 'empty-state small' }, [icon ? ico(icon, 22) : null, span({}, text)])];
+
+  function mlPanel(data, tick, selected) {
+    if (tickOnly(tick, 2) || !S.cfg) return noUpdate(4);
+    syncLive(data);
+    if (selected && S.live.jobs[selected]) S.selectedJob = selected;
+    const now = serverNow();
+    const jobs = H.jobsView(S.live, 30);
+    const pick = selectedJob(jobs);
+    const models = H.modelsView(S.live, 8);
+    const preds = H.predictionView(S.live, now, 60);
+    const running = jobs.filter((j) => j.state === 'running').length;
+    return [
+      jobs.length ? jobs.map((j) => jobRow(j, now, pick)) : empty('No training jobs yet', 'brain'),
+      models.length ? models.map((m) => modelRow(m, now)) : empty('No model versions yet'),
+      preds.length ? preds.map(predictionRow) : empty('No predictions in the last minute'),
+      jobs.length ? running + ' running · ' + jobs.length + ' jobs' : '',
+    ];
+  }
+
+  function transferRow(t, now) {
+    const state = H.text(t.state, 30);
+    const up = t.direction === 'upload';
+    const meta = [H.bytes(t.bytes) + ' of ' + H.bytes(t.total)];
+    if (Number.isFinite(t.rate_bps) && t.rate_bps > 0) meta.push(H.bytes(t.rate_bps) + '/s' + (t.state === 'completed' ? ' avg' : ''));
+    const left = t.state === 'running' ? remaining(t.eta_s, t.updated, now) : null;
+    if (left !== null) meta.push('ETA ' + H.duration(left));
+    if (t.state !== 'running' && t.finished) meta.push(H.relativeTime(t.finished, now));
+    return div(
+      {
+        className: 'transfer-row s-' + H.cssToken(state) + (t.fading ? ' is-fading' : ''),
+        key: 'transfer:' + t.transfer, 'data-transfer': H.text(t.transfer, 200), 'data-state': state,
+        'data-direction': up ? 'upload' : 'download', 'data-progress': Number.isFinite(t.progress) ? String(t.progress) : '',
+      },
+      [
+        div({ className: 'row-head' }, [
+          span({ className: 'dir-icon', title: up ? 'Upload' : 'Download' }, up ? '↑' : '↓'),
+          span({ className: 'row-name', title: H.text(t.name, 400) }, H.text(t.name || t.transfer, 80)),
+          span({ className: 'row-pct' }, Number.isFinite(t.progress) ? Math.round(t.progress * 100) + '%' : ''),
+          stateBadge(state),
+        ]),
+        progressBar(t.progress, state),
+        div({ className: 'row-meta' }, meta.map((m, i) => span({ key: String(i) }, m))),
+      ],
+    );
+  }
+
+  function transfersPanel(data, tick) {
+    if (tickOnly(tick, 2) || !S.cfg) return noUpdate(2);
+    syncLive(data);
+    const now = serverNow();
+    const list = H.transfersView(S.live, now, S.cfg.transfer_fade_after_s, S.cfg.transfer_remove_after_s, 30);
+    const running = list.filter((t) => t.state === 'running').length;
+    return [list.length ? list.map((t) => transferRow(t, now)) : empty('No transfers', 'arrows-exchange'), list.length ? String(running) + ' active' : ''];
+  }
+
+  function presencePanel(data, tick) {
+    if (tickOnly(tick, 10) || !S.cfg) return noUpdate(2);
+    syncLive(data);
+    const now = serverNow();
+    const users = H.presenceView(S.live, 100);
+    const rows = users.map((u) => {
+      const state = H.text(u.state || 'unknown', 30);
+      return div({ className: 'mini-row presence-row s-' + H.cssToken(state), key: 'user:' + u.user, 'data-user': H.text(u.user, 200), 'data-state': state }, [
+        span({ className: 'presence-dot' }),
+        div({ className: 'presence-main' }, [
+          span({ className: 'row-name' }, H.text(u.user, 60)),
+          u.last_action ? span({ className: 'row-sub' }, H.text(u.last_action, 80)) : null,
+        ]),
+        span({ className: 'row-time', title: u.last_seen }, state === 'online' ? 'online' : state + ' · ' + H.relativeTime(u.last_seen, now)),
+      ]);
+    });
+    const online = users.filter((u) => u.state === 'online').length;
+    return [rows.length ? rows : empty('Nobody seen yet', 'user'), users.length ? online + ' online' : ''];
+  }
+
+  function pluginsPanel(data, tick) {
+    if (tickOnly(tick, 10) || !S.cfg) return noUpdate(2);
+    syncLive(data);
+    const now = serverNow();
+    const plugins = H.pluginsView(S.live, 100);
+    const rows = plugins.map((p) => {
+      const state = H.text(p.state || 'unknown', 30);
+      return div({ className: 'mini-row plugin-row s-' + H.cssToken(state), key: 'plugin:' + p.plugin, 'data-plugin': H.text(p.plugin, 200), 'data-state': state, 'data-version': H.text(p.version || '', 80) }, [
+        div({ className: 'presence-main' }, [
+          span({ className: 'row-name' }, H.text(p.plugin, 60)),
+          p.message ? span({ className: 'row-sub', title: H.text(p.message, 400) }, H.text(p.message, 80)) : null,
+        ]),
+        p.version ? span({ className: 'version' }, H.text(p.version, 40)) : null,
+        stateBadge(state),
+        span({ className: 'row-time', title: p.updated }, H.relativeTime(p.updated, now)),
+      ]);
+    });
+    const active = plugins.filter((p) => p.state === 'active').length;
+    return [rows.length ? rows : empty('No plugins reported', 'puzzle'), plugins.length ? active + '/' + plugins.length + ' active' : ''];
+  }
+
+  function attachJobClicks() {
+    const el = document.getElementById(ID.mlJobs);
+    if (!el || el.dataset.movaClicks) return;
+    el.dataset.movaClicks = '1';
+    el.addEventListener('click', (event) => {
+      const row = event.target.closest && event.target.closest('[data-job]');
+      if (!row) return;
+      S.selectedJob = row.dataset.job;
+      setProps(ID.mlSelected, { data: row.dataset.job });
+    });
+  }
+
+  function lossFigure(points) {
+    return {
+      data: [{
+        type: 'scatter', mode: 'lines', x: points.map((p) => p[0]), y: points.map((p) => p[1]),
+        line: { color: '#a371f7', width: 2 }, fill: 'tozeroy', fillcolor: 'rgba(163,113,247,0.12)',
+        hovertemplate: 'loss %{y:.4g}<extra></extra>',
+      }],
+      layout: {
+        height: 150, margin: { l: 40, r: 8, t: 6, b: 24 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
+        font: { color: '#8b93a7', size: 10 }, showlegend: false, hovermode: 'x',
+        xaxis: { type: 'date', gridcolor: 'rgba(139,147,167,0.14)', fixedrange: true, nticks: 5, tickformat: '%H:%M:%S' },
+        yaxis: { gridcolor: 'rgba(139,147,167,0.14)', zeroline: false, fixedrange: true, rangemode: 'tozero' },
+      },
+    };
+  }
+
+  /** The selected job's loss curve: its ml.<job>.loss history from REST once, then the live points. */
+  async function mlLoss(selected, data) {
+    attachJobClicks();
+    if (!S.cfg) return noUpdate(2);
+    syncLive(data);
+    if (selected && S.live.jobs[selected]) S.selectedJob = selected;
+    const job = selectedJob(H.jobsView(S.live, 30));
+    if (!job) return [lossFigure([]), 'Loss: no job selected'];
+    if (!(job in S.lossHistory)) {
+      S.lossHistory[job] = [];
+      const started = S.live.jobs[job] && S.live.jobs[job].started;
+      const since = started ? Math.max(60, Math.ceil((serverNow() - H.toMs(started)) / 1000) + 60) : 86400;
+      try {
+        // only a job that has reported a loss has the series (asking for an unknown one is a 400)
+        const name = 'ml.' + job + '.loss';
+        const known = (await getJSON('/api/metrics/series')).series.some((s) => s.name === name);
+        const body = known ? await getJSON('/api/metrics?max_points=400&since=' + since + '&series=' + encodeURIComponent(name)) : { series: [] };
+        const s = body.series[0] || { t: [], v: [] };
+        S.lossHistory[job] = s.t.map((t, i) => [H.localTime(t), s.v[i]]);
+      } catch (err) {
+        // a job that has reported no loss yet has no series: the live points fill the curve
+      }
+    }
+    const history = S.lossHistory[job];
+    const lastT = history.length ? history[history.length - 1][0] : '';
+    const points = history.concat((S.lossPoints[job] || []).filter((p) => p[0] > lastT));
+    const key = job + ':' + points.length + ':' + (points.length ? points[points.length - 1][0] : '');
+    if (key === S.lossShown) return noUpdate(2);
+    S.lossShown = key;
+    return [lossFigure(points), 'Loss · ' + H.text(job, 80)];
+  }
+
+  // -- export -----------------------------------------------------------------------------------------
+
+  /** The export dialog's download link for its choices; opening it defaults to what the charts show. */
+  function exportLink(series, range, format, layout) {
+    if (!S.cfg) return noUpdate(2);
+    const seconds = S.cfg.ranges[range] || S.cfg.live_window_s;
+    const wide = layout === 'wide';
+    const href = H.metricsExportUrl({
+      series: series || [], since: seconds, format: format || 'csv', layout: layout || 'long',
+    });
+    const n = (series || []).length;
+    const summary = n ? n + ' series · last ' + H.duration(seconds) + ' · ' + (format || 'csv') + (wide ? ' · wide' : ' · long') : 'Pick at least one series';
+    return [n ? href : null, summary];
+  }
+
+  function exportOpen(clicks, range, isOpen) {
+    if (!clicks) return noUpdate(3);
+    const opening = !isOpen;
+    if (!opening) return [false, dc.no_update, dc.no_update];
+    const shown = S.cfg ? Array.from(new Set(chartIds().flatMap(chartSeries))).filter((s) => S.knownSeries.has(s)) : [];
+    return [true, range || 'live', shown];
+  }
+
+  function feedExport(filterValue, search) {
+    return H.feedExportUrl(filterValue, search, { format: 'csv' });
+  }
+
   // -- callback entry points (registered by callbacks/*.py) ------------------------------------------
 
   dc.mova = {
@@ -840,6 +1215,14 @@
     toasts,
     charts,
     loadHistory,
+    mlPanel,
+    mlLoss,
+    transfersPanel,
+    presencePanel,
+    pluginsPanel,
+    exportLink,
+    exportOpen,
+    feedExport,
   };
   // for debugging in the console and for browser tests: read-only view of the client state
   window.movaLive = { state: S, snapshot };

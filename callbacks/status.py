@@ -29,5 +29,6 @@ def register(app: dash.Dash, settings: Any) -> None:
         Output(ids.HEALTH_PILL, "className"),
         Output(ids.HEALTH_ICON, "icon"),
         Output(ids.HEALTH_PILL, "title"),
+        Output(ids.HEALTH_POPOVER_BODY, "children"),
         Input(ids.EVENTS, "data"),
     )

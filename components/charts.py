@@ -14,6 +14,7 @@ from dash import dcc, html
 
 from components import ids
 from components.config import CHARTS, RANGES, ChartSpec
+from components.export import export_button
 from components.icons import icon
 
 PALETTE = ("#4f8cff", "#2fbf71", "#f5a524", "#a371f7", "#22b8cf", "#f0506e")
@@ -161,6 +162,7 @@ def chart_toolbar() -> html.Div:
                         type="button",
                         n_clicks=0,
                     ),
+                    export_button(),
                 ],
                 className="d-flex align-items-center gap-2 flex-wrap",
             ),

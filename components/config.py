@@ -29,6 +29,9 @@ CATEGORIES: tuple[str, ...] = (
 FEED_EXCLUDED_TYPES: tuple[str, ...] = ("system.metrics",)
 
 LIVE_WINDOW_S = 300
+# a finished transfer stays in the list this long, then fades, then leaves
+TRANSFER_FADE_AFTER_S = 30
+TRANSFER_REMOVE_AFTER_S = 90
 RANGES: tuple[tuple[str, str, int], ...] = (
     ("live", "Live 5m", LIVE_WINDOW_S),
     ("1h", "1 h", 3600),
@@ -72,4 +75,6 @@ def client_config(settings: Settings) -> dict[str, Any]:
         "charts": {c.id: {"series": list(c.series), "labels": list(c.labels), "unit": c.unit} for c in CHARTS},
         "collector_interval_s": float(getattr(settings, "collector_interval", 1.0)),
         "custom_chart": ids.CHART_CUSTOM,
+        "transfer_fade_after_s": TRANSFER_FADE_AFTER_S,
+        "transfer_remove_after_s": TRANSFER_REMOVE_AFTER_S,
     }

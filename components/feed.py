@@ -84,14 +84,25 @@ def feed_card(max_items: int) -> dbc.Card:
         className="feed-body",
     )
     footer = html.Div(
-        html.Button(
-            [icon("history", 16), html.Span("Load older")],
-            id=ids.FEED_OLDER,
-            className="btn btn-sm btn-outline-secondary w-100",
-            type="button",
-            n_clicks=0,
-        ),
-        className="feed-footer",
+        [
+            html.Button(
+                [icon("history", 16), html.Span("Load older")],
+                id=ids.FEED_OLDER,
+                className="btn btn-sm btn-outline-secondary flex-grow-1",
+                type="button",
+                n_clicks=0,
+            ),
+            # "export what I see": the feed's categories and search as GET /api/events/export filters
+            html.A(
+                [icon("device-floppy", 16), html.Span("Export")],
+                id=ids.FEED_EXPORT,
+                href="/api/events/export?format=csv",
+                download="",
+                className="btn btn-sm btn-outline-secondary",
+                title="Download the events matching the filter and search (CSV)",
+            ),
+        ],
+        className="feed-footer d-flex gap-2",
     )
     return dbc.Card(
         [head, controls, body, footer, dcc.Store(id=ids.FEED_REV, data=0)], class_name="mova-card feed-card"

@@ -60,4 +60,34 @@ FEED_OLDER = "feed-older"
 FEED_COUNT = "feed-count"
 FEED_REV = "feed-rev"  # bumped when older pages are loaded, so the feed re-renders
 
+# -- issue 5 panels (stable: tests and users' scripts find rows by their data-* attributes) -----------------
+ML_JOBS = "ml-jobs"  # one row per training job: data-job, data-state, data-progress
+ML_JOBS_COUNT = "ml-jobs-count"
+ML_MODELS = "ml-models"  # latest model versions: data-model, data-version
+ML_PREDICTIONS = "ml-predictions"  # per model, last minute: data-model, data-count
+ML_LOSS = "ml-loss"  # the selected job's loss curve (a dcc.Graph, not a metric chart: no "chart-" prefix)
+ML_LOSS_TITLE = "ml-loss-title"
+ML_SELECTED = "ml-selected"  # dcc.Store: the job whose loss curve shows (a click on a row sets it)
+TRANSFERS = "transfers"  # data-transfer, data-state, data-direction, data-progress
+TRANSFERS_COUNT = "transfers-count"
+PRESENCE = "presence"  # data-user, data-state
+PRESENCE_COUNT = "presence-count"
+PLUGINS = "plugins"  # data-plugin, data-state, data-version
+PLUGINS_COUNT = "plugins-count"
+
+# -- health popover ------------------------------------------------------------------------------
+HEALTH_POPOVER = "health-popover"
+HEALTH_POPOVER_BODY = "health-popover-body"
+
+# -- export (issue 4) ---------------------------------------------------------------------------------
+EXPORT_OPEN = "export-open"
+EXPORT_MODAL = "export-modal"
+EXPORT_SERIES = "export-series"
+EXPORT_RANGE = "export-range"
+EXPORT_FORMAT = "export-format"
+EXPORT_LAYOUT = "export-layout"
+EXPORT_DOWNLOAD = "export-download"  # a direct link to GET /api/metrics/export
+EXPORT_SUMMARY = "export-summary"
+FEED_EXPORT = "feed-export"  # a direct link to GET /api/events/export with the feed's filter and search
+
 ALL_CHARTS = (CHART_CPU, CHART_MEMORY, CHART_NETWORK, CHART_DISK, CHART_CUSTOM)

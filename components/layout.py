@@ -14,7 +14,9 @@ from dash_extensions import WebSocket
 from components import ids
 from components.charts import charts_section
 from components.config import client_config
+from components.export import export_modal
 from components.feed import feed_card
+from components.panels import panels_section
 from components.topbar import top_bar
 
 
@@ -41,7 +43,7 @@ def page(settings: Any) -> html.Div:
     main = html.Main(
         html.Div(
             [
-                html.Div(charts_section(), className="col-charts"),
+                html.Div([charts_section(), panels_section()], className="col-charts"),
                 html.Div(feed_card(settings.feed_max_items), className="col-feed"),
             ],
             className="page-grid",
@@ -49,6 +51,12 @@ def page(settings: Any) -> html.Div:
         className="page-main",
     )
     return html.Div(
-        [top_bar(), main, html.Div(id=ids.TOASTS, className="toast-stack", children=[]), live_client(settings)],
+        [
+            top_bar(),
+            main,
+            html.Div(id=ids.TOASTS, className="toast-stack", children=[]),
+            export_modal(),
+            live_client(settings),
+        ],
         className="mova-app",
     )

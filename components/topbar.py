@@ -36,9 +36,9 @@ def status_badge() -> html.Div:
     return html.Div([pill, popover], className="d-flex align-items-center")
 
 
-def health_badge() -> html.Span:
-    """System health from system.status (healthy, degraded, down)."""
-    return html.Span(
+def health_badge() -> html.Div:
+    """System health from system.status and the server's health frames, with a popover of its components."""
+    pill = html.Button(
         [
             icon("heart-rate-monitor", 16, id=ids.HEALTH_ICON),
             html.Span("unknown", id=ids.HEALTH_BADGE, className="pill-label"),
@@ -46,7 +46,20 @@ def health_badge() -> html.Span:
         id=ids.HEALTH_PILL,
         className="pill health-unknown",
         title="System health (system.status)",
+        type="button",
     )
+    popover = dbc.Popover(
+        [
+            dbc.PopoverHeader("System health"),
+            dbc.PopoverBody(html.Div("No report yet", className="text-muted"), id=ids.HEALTH_POPOVER_BODY),
+        ],
+        id=ids.HEALTH_POPOVER,
+        target=ids.HEALTH_PILL,
+        trigger="legacy",
+        placement="bottom-end",
+        class_name="mova-popover",
+    )
+    return html.Div([pill, popover], className="d-flex align-items-center")
 
 
 def notification_bell() -> html.Div:

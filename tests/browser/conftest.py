@@ -138,3 +138,13 @@ def ws_refusing_proxy(server: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{proxy.server_address[1]}"
     proxy.shutdown()
     proxy.server_close()
+
+
+def rows(dash_br: Any, container_id: str, key: str) -> dict[str, dict[str, str]]:
+    """The rows of a panel by their ``data-<key>``: {key value: {every data-* attribute, "text": ...}}."""
+    script = (
+        "return Array.from(document.querySelectorAll('#' + arguments[0] + ' [data-' + arguments[1] + ']'))"
+        ".map(e => Object.assign({text: e.textContent}, e.dataset))"
+    )
+    found = dash_br.driver.execute_script(script, container_id, key) or []
+    return {r[key]: r for r in found}
