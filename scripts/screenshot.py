@@ -129,6 +129,99 @@ STORY: list[dict[str, Any]] = [
 ]
 
 
+def operations(now: datetime) -> list[dict[str, Any]]:
+    """The issue 5 panels' story, in the past minutes: training runs with a loss curve, transfers, people, plugins."""
+
+    def at(seconds_ago: float, type_: str, source: str, data: dict[str, Any]) -> dict[str, Any]:
+        return {"type": type_, "source": source, "time": iso(now - timedelta(seconds=seconds_ago)), "data": data}
+
+    events = []
+    for i in range(30):  # resnet-ft: 30 reports over 5 minutes, loss falling
+        progress = 0.05 + i * 0.02
+        events.append(
+            at(
+                300 - i * 10,
+                "ml.training.progress",
+                "trainer/node-3",
+                {
+                    "job": "resnet-ft",
+                    "model": "resnet50",
+                    "epoch": 1 + i // 5,
+                    "epochs": 10,
+                    "progress": round(progress, 3),
+                    "loss": round(1.6 * math.exp(-i / 11) + 0.12 + random.uniform(-0.03, 0.03), 4),
+                    "accuracy": round(0.55 + 0.33 * (1 - math.exp(-i / 9)), 4),
+                    "eta_s": round((1 - progress) * 1500),
+                    "state": "running",
+                },
+            )
+        )
+    events += [
+        at(
+            280,
+            "ml.training.progress",
+            "trainer/node-1",
+            {
+                "job": "bert-sentiment",
+                "progress": 1.0,
+                "state": "completed",
+                "epoch": 4,
+                "epochs": 4,
+                "loss": 0.21,
+                "accuracy": 0.93,
+            },
+        ),
+        at(
+            200,
+            "ml.training.progress",
+            "trainer/node-2",
+            {"job": "t5-summarize", "progress": 0.42, "state": "failed", "epoch": 3, "epochs": 8, "loss": 1.12},
+        ),
+        at(250, "ml.model.update", "registry", {"model": "bert-sentiment", "version": "v8", "stage": "production"}),
+        at(240, "ml.model.update", "registry", {"model": "churn-xgb", "version": "v3.2", "stage": "staging"}),
+        at(
+            30,
+            "file.upload.progress",
+            "storage",
+            {
+                "transfer": "up-1",
+                "name": "checkpoints/resnet-ft-e6.pt",
+                "bytes": 312_000_000,
+                "total": 940_000_000,
+                "state": "running",
+            },
+        ),
+        at(
+            20,
+            "file.download.progress",
+            "storage",
+            {
+                "transfer": "dl-7",
+                "name": "datasets/images-2026-11.tar",
+                "bytes": 734_003_200,
+                "total": 734_003_200,
+                "state": "completed",
+            },
+        ),
+        at(600, "user.presence", "auth", {"user": "omar", "state": "offline"}),
+        at(400, "user.presence", "auth", {"user": "li", "state": "online"}),
+        at(180, "user.presence", "auth", {"user": "li", "state": "away"}),
+        at(120, "user.presence", "auth", {"user": "kim", "state": "online"}),
+        at(90, "plugin.status", "plugins", {"plugin": "slack-notifier", "state": "active"}),
+        at(89, "plugin.update", "plugins", {"plugin": "slack-notifier", "version": "2.3.1"}),
+        at(88, "plugin.update", "plugins", {"plugin": "s3-sync", "version": "1.8.0"}),
+        at(70, "plugin.status", "plugins", {"plugin": "grafana-bridge", "state": "error", "message": "token expired"}),
+        at(69, "plugin.update", "plugins", {"plugin": "grafana-bridge", "version": "0.9.4"}),
+    ]
+    for i in range(60):  # a minute of predictions from two models
+        model = "resnet-ft" if i % 3 else "churn-xgb"
+        latency = random.lognormvariate(3.1 if model == "resnet-ft" else 1.8, 0.35)
+        events.append(
+            at(59 - i, "ml.prediction.result", "inference", {"model": model, "latency_ms": round(latency, 2)})
+        )
+    return sorted(events, key=lambda e: e["time"])
+
+
 class Feeder(threading.Thread):
     """Posts one system.metrics sample a second while the screenshot is taken (like the collector)."""
 
@@ -178,6 +271,7 @@ def shoot(url: str, width: int, height: int, out: Path, open_bell: bool = False)
         wait_until(
             lambda: len(driver.find_elements(By.CSS_SELECTOR, "#activity-feed [data-seq]")) >= 8, 30, 0.2, "feed rows"
         )
+        wait_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#ml-jobs [data-job]"), 30, 0.2, "training jobs")
         time.sleep(
             2.5
         )  # let a couple of live points arrive and the entry animations finish: this is a picture, not a test
@@ -194,8 +288,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="an already running server (default: start one with demo data)")
     parser.add_argument("--out", default="docs/screenshots", help="directory for the PNG files")
-    parser.add_argument("--widths", default="1280,390", help="comma-separated window widths")
-    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--widths", default="1280", help="comma-separated window widths (1280 is dashboard.png)")
+    parser.add_argument("--height", type=int, default=2000)
     args = parser.parse_args()
 
     out = Path(args.out)
@@ -206,6 +300,7 @@ def main() -> int:
         server = ServerProcess(Path(tempfile.mkdtemp(prefix="mova-shot-")), "--no-collector").start()
         url = server.url
         requests.post(url + "/api/events", json=history(10), timeout=30).raise_for_status()
+        requests.post(url + "/api/events", json=operations(datetime.now(UTC)), timeout=30).raise_for_status()
         for event in STORY:
             requests.post(url + "/api/events", json=event, timeout=10).raise_for_status()
     feeder = Feeder(url)
@@ -214,15 +309,12 @@ def main() -> int:
     try:
         for width in (int(w) for w in args.widths.split(",")):
             height = args.height if width >= 600 else 844
-            path = out / f"dashboard-{width}.png"
+            path = out / ("dashboard.png" if width == 1280 else f"dashboard-{width}.png")
             logs = shoot(url, width, height, path)
             print(f"wrote {path}")
             for entry in logs:
                 errors += 1
                 print(f"  console: {entry['message']}")
-        path = out / "notifications-1280.png"
-        shoot(url, 1280, args.height, path, open_bell=True)
-        print(f"wrote {path}")
     finally:
         feeder.stop.set()
         if server is not None:
