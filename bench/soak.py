@@ -100,9 +100,9 @@ def main() -> None:
             next_report = 60.0
             i = 0
             while (elapsed := time.monotonic() - t0) < args.minutes * 60:
-                due = t0 + i / args.rate
-                if due > time.monotonic():
-                    time.sleep(due - time.monotonic())  # pacing the producer, not synchronisation
+                wait = t0 + i / args.rate - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)  # pacing the producer, not synchronisation
                 r = session.post(server.url + "/api/events", json={"type": "soak.tick", "data": {"i": i}}, timeout=10)
                 if r.status_code == 202:
                     acknowledged.append(r.json()["last_seq"])
