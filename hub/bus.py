@@ -37,6 +37,11 @@ class Batch:
     def of(cls, events: list[StoredEvent]) -> Batch:
         return cls(events, "[" + ",".join(e.body for e in events) + "]")
 
+    @classmethod
+    def join(cls, batches: list[Batch]) -> Batch:
+        """Consecutive batches as one, their JSON arrays joined as text."""
+        return cls([e for b in batches for e in b.events], "[" + ",".join(b.json[1:-1] for b in batches) + "]")
+
     @property
     def last_seq(self) -> int:
         return self.events[-1].seq

@@ -8,6 +8,7 @@ event raises with its index and the field at fault.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import uuid
@@ -222,7 +223,25 @@ def _check_attribute(index: int | None, raw: Mapping[str, Any], name: str) -> st
     return value
 
 
-def validate_event(raw: Any, index: int | None, default_source: str, limits: Limits) -> NewEvent:
+# Event ids the hub assigns: a random prefix per process and a counter. uuid4 per event
+# cost a fifth of ingest time (a system call each); these are as unique and sort by arrival.
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_ID_COUNTER = itertools.count()
+
+
+def new_event_id() -> str:
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+def received_now() -> tuple[str, float]:
+    """The receive time given to events that carry none: one per request."""
+    moment = datetime.now(UTC)
+    return format_time(moment), moment.timestamp()
+
+
+def validate_event(
+    raw: Any, index: int | None, default_source: str, limits: Limits, received: tuple[str, float] | None = None
+) -> NewEvent:
     """Check one incoming event and fill the envelope's defaults."""
     if not isinstance(raw, dict):
         _fail(index, "event", "must be a JSON object with at least 'type' and 'data'")
@@ -237,22 +256,21 @@ def validate_event(raw: Any, index: int | None, default_source: str, limits: Lim
     spec = raw.get("specversion", "1.0")
     if spec != "1.0":
         _fail(index, "specversion", f'must be "1.0", got {spec!r}')
-    event_id = _check_attribute(index, raw, "id") or uuid.uuid4().hex
+    event_id = _check_attribute(index, raw, "id") or new_event_id()
     source = _check_attribute(index, raw, "source") or default_source
     time_text = raw.get("time")
     if time_text is None:
-        moment = datetime.now(UTC)
-        time_text = format_time(moment)
+        time_text, ts = received or received_now()
     else:
         if not isinstance(time_text, str):
             _fail(index, "time", "must be an ISO 8601 string such as 2026-11-26T14:00:00.123Z")
         try:
-            moment = parse_time(time_text)
+            ts = parse_time(time_text).timestamp()
         except ValueError:
             _fail(index, "time", f"{time_text[:60]!r} is not ISO 8601, e.g. 2026-11-26T14:00:00.123Z")
     envelope = {k: v for k, v in raw.items() if k != "seq"}
     envelope.update(specversion="1.0", id=event_id, source=source, type=type_, time=time_text)
-    return NewEvent(id=event_id, source=source, type=type_, time=time_text, ts=moment.timestamp(), envelope=envelope)
+    return NewEvent(id=event_id, source=source, type=type_, time=time_text, ts=ts, envelope=envelope)
 
 
 def validate_batch(items: list[Any], default_source: str, limits: Limits) -> list[NewEvent]:
@@ -260,7 +278,8 @@ def validate_batch(items: list[Any], default_source: str, limits: Limits) -> lis
         raise InvalidInput("the batch is empty: send at least one event")
     if len(items) > limits.max_batch_events:
         raise TooLarge(f"{len(items)} events in one request; the limit is {limits.max_batch_events}: split the batch")
-    return [validate_event(item, i, default_source, limits) for i, item in enumerate(items)]
+    received = received_now()
+    return [validate_event(item, i, default_source, limits, received) for i, item in enumerate(items)]
 
 
 def samples_of(event: NewEvent) -> list[tuple[str, float, float]]:

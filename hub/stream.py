@@ -185,8 +185,9 @@ class ClientSession:
             self.ws.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
         fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
         if fresh:
-            # several waiting batches go out as one frame: the browser applies a frame in one go
-            self.send_events(fresh[0] if len(fresh) == 1 else Batch.of([e for b in fresh for e in b.events]))
+            # several waiting batches go out as one frame (the browser applies a frame in one go),
+            # joined as text: no event is serialized again
+            self.send_events(fresh[0] if len(fresh) == 1 else Batch.join(fresh))
 
     def _over_frame_limit(self) -> bool:
         """Count a client frame; True past frames_per_minute in the current minute."""

@@ -59,3 +59,9 @@ def test_batch_after_drops_replayed_events():
     assert batch.after(3) is batch
     assert [e.seq for e in batch.after(4).events] == [5, 6]
     assert batch.after(6) is None
+
+
+def test_join_concatenates_json_of_consecutive_batches():
+    joined = Batch.join([Batch.of([ev(1), ev(2)]), Batch.of([ev(3)])])
+    assert joined.json == Batch.of([ev(1), ev(2), ev(3)]).json
+    assert [e.seq for e in joined.events] == [1, 2, 3]

@@ -87,3 +87,9 @@ def test_samples_from_metric_bearing_types():
     assert {n: v for n, _, v in samples_of(training)} == {"ml.j.loss": 0.4, "ml.j.progress": 0.3}
     note = validate_event({"type": "notification", "data": VALID["notification"]}, 0, "api", LIMITS)
     assert samples_of(note) == []
+
+
+def test_assigned_ids_are_unique_and_share_one_receive_time_per_batch():
+    batch = validate_batch([{"type": "x", "data": {}}] * 1000, "api", LIMITS)
+    assert len({e.id for e in batch}) == 1000
+    assert len({e.time for e in batch}) == 1
