@@ -2,7 +2,8 @@
 
 Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
 bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory,
-export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug).
+export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
+reader beside 50 healthy clients).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from pathlib import Path
 from bench.common import PY, ROOT, command, machine
 
 
-def _export(quick: bool) -> str:
-    out = subprocess.run([PY, "-m", "bench.export"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    return "### Export and long-range charts (bench/export.py)\n\n```\n" + out.stdout + out.stderr[-2000:] + "```\n"
+def _script(module: str, title: str, *args: str) -> Callable[[bool], str]:
+    """A benchmark that is its own script: run it and quote what it printed."""
 
+    def run(quick: bool) -> str:
+        out = subprocess.run([PY, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+        return f"### {title} ({module.replace('.', '/')}.py)\n\n```\n" + out.stdout + out.stderr[-2000:] + "```\n"
 
-def _serve_choice(quick: bool) -> str:
-    out = subprocess.run([PY, "-m", "bench.serve_choice"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    return "### Server choice (bench/serve_choice.py)\n\n```\n" + out.stdout + out.stderr[-2000:] + "```\n"
+    return run
 
 
 def benchmarks() -> dict[str, Callable[[bool], str]]:
@@ -36,8 +37,9 @@ def benchmarks() -> dict[str, Callable[[bool], str]]:
         "throughput": throughput.run,
         "idle": idle.run,
         "memory": browser.run_memory,
-        "export": _export,
-        "serve_choice": _serve_choice,
+        "export": _script("bench.export", "Export and long-range charts"),
+        "serve_choice": _script("bench.serve_choice", "Server choice"),
+        "stalled": _script("bench.stalled", "Stalled client beside 50 healthy ones"),
     }
 
 
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     table = benchmarks()
-    names = args.only or [n for n in table if not (args.quick and n in ("export", "serve_choice"))]
+    names = args.only or [n for n in table if not (args.quick and n in ("export", "serve_choice", "stalled"))]
     sections = []
     for name in names:
         t0 = time.monotonic()
