@@ -1,0 +1,484 @@
+"""The PostgreSQL store: the SQLite store's interface, shared by several server processes.
+
+Chosen with ``--store-url postgresql://...`` (needs the ``scale`` extra: psycopg 3).
+Tables and queries mirror hub/store.py; the schema is created at start-up under a
+transaction advisory lock, so processes starting together do not race.
+
+Ordering across processes: every write takes one session advisory lock
+(``WRITE_LOCK``) before it reads the shared seq counter and keeps it until
+``on_commit`` (the bus's XADD) has returned, after COMMIT. So seqs are assigned
+without gaps, they reach the bus in seq order whichever process wrote them, and
+nothing reaches the bus before it is durable. A process that dies between COMMIT
+and XADD loses only the XADD: the lock goes with its connection, and readers
+notice the gap in seq and read those events from here (hub/redis_bus.py).
+
+Like SQLiteStore, each process has one writer thread taking batches from a queue
+(requests that arrive together share one transaction) and a small pool of
+autocommit reader connections; a broken connection is replaced on next use.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import psycopg
+
+from hub.errors import Unavailable
+from hub.events import NewEvent, samples_of
+from hub.store import (
+    MAX_EVENTS_PER_TRANSACTION,
+    RAW_RANGE_S,
+    RESOLUTION_NAMES,
+    RETENTION_EVERY_S,
+    ROLLUP_RESOLUTIONS,
+    AppendResult,
+    EventFilter,
+    Retention,
+    StoredEvent,
+    _WriteRequest,
+    as_filter,
+    rollup_rows,
+    type_filter_sql,
+)
+
+logger = logging.getLogger(__name__)
+
+WRITE_LOCK = 0x4D4F5641  # "MOVA": the advisory lock every writer holds from seq assignment to XADD
+SCHEMA_LOCK = WRITE_LOCK + 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq BIGINT PRIMARY KEY,
+    id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    type TEXT COLLATE "C" NOT NULL,
+    ts DOUBLE PRECISION NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_idempotency ON events (id, source);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE TABLE IF NOT EXISTS series (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    first_ts DOUBLE PRECISION NOT NULL,
+    last_ts DOUBLE PRECISION NOT NULL,
+    last_value DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS samples (
+    series_id BIGINT NOT NULL,
+    ts DOUBLE PRECISION NOT NULL,
+    value DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (series_id, ts)
+);
+CREATE TABLE IF NOT EXISTS rollups (
+    series_id BIGINT NOT NULL,
+    res INTEGER NOT NULL,
+    bucket DOUBLE PRECISION NOT NULL,
+    min DOUBLE PRECISION NOT NULL,
+    max DOUBLE PRECISION NOT NULL,
+    sum DOUBLE PRECISION NOT NULL,
+    count BIGINT NOT NULL,
+    last DOUBLE PRECISION NOT NULL,
+    last_ts DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (series_id, res, bucket)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- the shared seq counter: advanced in the writing transaction, so a rollback leaves no gap
+CREATE TABLE IF NOT EXISTS seq_counter (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), last BIGINT NOT NULL);
+INSERT INTO seq_counter (one, last) VALUES (TRUE, 0) ON CONFLICT DO NOTHING;
+"""
+
+UPSERT_ROLLUP = """
+INSERT INTO rollups (series_id, res, bucket, min, max, sum, count, last, last_ts)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (series_id, res, bucket) DO UPDATE SET
+    min = LEAST(rollups.min, excluded.min), max = GREATEST(rollups.max, excluded.max),
+    sum = rollups.sum + excluded.sum, count = rollups.count + excluded.count,
+    last = CASE WHEN excluded.last_ts >= rollups.last_ts THEN excluded.last ELSE rollups.last END,
+    last_ts = GREATEST(rollups.last_ts, excluded.last_ts)
+"""
+
+ISO_MS = "to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+
+def filter_sql(event_filter: EventFilter) -> tuple[str, list[Any]]:
+    """EventFilter.sql() in PostgreSQL's dialect (placeholders, text search)."""
+    where, params = type_filter_sql(event_filter.types)
+    clauses = ["TRUE" if where == "1" else where.replace("?", "%s")]
+    if event_filter.since is not None:
+        clauses.append("ts >= %s")
+        params.append(event_filter.since)
+    if event_filter.until is not None:
+        clauses.append("ts <= %s")
+        params.append(event_filter.until)
+    if event_filter.text:
+        clauses.append("strpos(lower(body), %s) > 0")
+        params.append(event_filter.text.lower())
+    return " AND ".join(clauses), params
+
+
+class PostgresStore:
+    """Events and numeric samples in PostgreSQL, written by one thread per process."""
+
+    def __init__(
+        self,
+        url: str,
+        retention: Retention,
+        on_commit: Callable[[list[StoredEvent]], None] | None = None,
+        readers: int = 8,
+        on_write_health: Callable[[str | None], None] | None = None,
+    ) -> None:
+        self.url = url
+        self.retention = retention
+        self.on_commit = on_commit
+        self.on_write_health = on_write_health
+        self.write_error: str | None = None
+        self._writer = self._connect()
+        with self._writer.transaction():
+            self._writer.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._writer.execute(statement)
+            self._writer.execute(
+                "INSERT INTO meta (key, value) VALUES ('epoch', %s) ON CONFLICT DO NOTHING", (uuid.uuid4().hex[:12],)
+            )
+        self.epoch = str(self._one(self._writer, "SELECT value FROM meta WHERE key = 'epoch'"))
+        self._series_ids: dict[str, int] = {}
+        self._readers: queue.Queue[psycopg.Connection[Any]] = queue.Queue()
+        for _ in range(readers):
+            self._readers.put(self._connect())
+        self._requests: queue.Queue[_WriteRequest | None] = queue.Queue()
+        self._closed = threading.Event()
+        self._next_retention = time.monotonic()
+        self._thread = threading.Thread(target=self._write_loop, name="pg-store-writer", daemon=True)
+        self._thread.start()
+
+    # -- connections -------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise Unavailable(f"cannot connect to PostgreSQL at --store-url: {exc}") from exc
+
+    @staticmethod
+    def _one(conn: psycopg.Connection[Any], sql: str, params: Sequence[Any] = ()) -> Any:
+        row = conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    @contextmanager
+    def _reader(self) -> Iterator[psycopg.Connection[Any]]:
+        conn = self._readers.get()
+        try:
+            if conn.broken or conn.closed:
+                conn = self._connect()
+            yield conn
+        finally:
+            self._readers.put(conn)
+
+    def _fresh_writer(self) -> None:
+        if self._writer.broken or self._writer.closed:
+            try:
+                self._writer = self._connect()
+            except Unavailable:
+                logger.warning("PostgreSQL still unreachable; next write retries")
+
+    # -- writing -----------------------------------------------------------
+
+    def append(self, events: list[NewEvent], timeout: float = 30.0) -> AppendResult:
+        """Store events durably (all or none); duplicates by (source, id) are skipped."""
+        if self._closed.is_set():
+            raise Unavailable("the store is shutting down; retry in a moment")
+        request = _WriteRequest(events)
+        self._requests.put(request)
+        return request.future.result(timeout=timeout)
+
+    def _write_loop(self) -> None:
+        while True:
+            wait = max(0.0, self._next_retention - time.monotonic())
+            try:
+                first = self._requests.get(timeout=wait)
+            except queue.Empty:
+                self._apply_retention()
+                continue
+            if first is None:
+                return
+            group, count = [first], len(first.events)
+            while count < MAX_EVENTS_PER_TRANSACTION:
+                try:
+                    more = self._requests.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._requests.put(None)
+                    break
+                group.append(more)
+                count += len(more.events)
+            if time.monotonic() >= self._next_retention:
+                self._apply_retention()
+            self._write_group(group)
+
+    def _write_group(self, group: list[_WriteRequest]) -> None:
+        self._fresh_writer()
+        conn = self._writer
+        locked = False
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+            locked = True
+            with conn.transaction():
+                results, stored = self._insert(conn, group)
+        except Exception as exc:  # the database, not the input: every request in the group fails alike
+            logger.exception("store write failed")
+            self._series_ids = {}
+            self._unlock(conn, locked)
+            error = Unavailable(f"the store could not write ({exc}); nothing was stored, retry later")
+            for request in group:
+                request.future.set_exception(error)
+            self._set_write_error(f"the store cannot write: {exc}")
+            return
+        try:
+            if self.write_error is not None:
+                self._set_write_error(None)
+            for request, result in zip(group, results, strict=True):
+                request.future.set_result(result)
+            if stored and self.on_commit is not None:
+                try:
+                    self.on_commit(stored)  # the XADD, still under the lock: bus order is seq order
+                except Exception:
+                    logger.exception("on_commit subscriber failed")
+        finally:
+            self._unlock(conn, locked)
+
+    @staticmethod
+    def _unlock(conn: psycopg.Connection[Any], locked: bool) -> None:
+        if locked and not conn.broken and not conn.closed:
+            try:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
+            except psycopg.Error:
+                logger.exception("could not release the write lock; closing the connection releases it")
+                conn.close()
+
+    def _set_write_error(self, message: str | None) -> None:
+        changed = message != self.write_error
+        self.write_error = message
+        if changed and self.on_write_health is not None:
+            try:
+                self.on_write_health(message)
+            except Exception:
+                logger.exception("on_write_health subscriber failed")
+
+    def _insert(
+        self, conn: psycopg.Connection[Any], group: list[_WriteRequest]
+    ) -> tuple[list[AppendResult], list[StoredEvent]]:
+        everything = [e for r in group for e in r.events]
+        existing: set[tuple[str, str]] = set()
+        if everything:
+            ids = list({e.id for e in everything})
+            existing = {(i, s) for i, s in conn.execute("SELECT id, source FROM events WHERE id = ANY(%s)", (ids,))}
+        seq = int(self._one(conn, "SELECT last FROM seq_counter FOR UPDATE"))
+        results: list[AppendResult] = []
+        stored: list[StoredEvent] = []
+        rows: list[tuple[int, str, str, str, float, str]] = []
+        samples: list[tuple[str, float, float]] = []
+        for request in group:
+            first = len(stored)
+            duplicates = 0
+            for event in request.events:
+                key = (event.id, event.source)
+                if key in existing:
+                    duplicates += 1
+                    continue
+                existing.add(key)
+                seq += 1
+                body = orjson.dumps({**event.envelope, "seq": seq}).decode()
+                rows.append((seq, event.id, event.source, event.type, event.ts, body))
+                stored.append(StoredEvent(seq, event.type, body))
+                samples.extend(samples_of(event))
+            mine = stored[first:]
+            results.append(
+                AppendResult(
+                    accepted=len(mine),
+                    duplicates=duplicates,
+                    first_seq=mine[0].seq if mine else None,
+                    last_seq=mine[-1].seq if mine else None,
+                )
+            )
+        if rows:
+            with conn.cursor() as cur, cur.copy("COPY events (seq, id, source, type, ts, body) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            conn.execute("UPDATE seq_counter SET last = %s", (seq,))
+        if samples:
+            self._insert_samples(conn, samples)
+        return results, stored
+
+    def _insert_samples(self, conn: psycopg.Connection[Any], samples: list[tuple[str, float, float]]) -> None:
+        latest: dict[str, tuple[float, float]] = {}
+        rows = []
+        for name, ts, value in samples:
+            rows.append((self._series_id(conn, name, ts, value), ts, value))
+            if name not in latest or ts >= latest[name][0]:
+                latest[name] = (ts, value)
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO samples (series_id, ts, value) VALUES (%s, %s, %s) "
+                "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value",
+                rows,
+            )
+            cur.executemany(UPSERT_ROLLUP, rollup_rows(rows))
+            cur.executemany(
+                "UPDATE series SET last_ts = %s, last_value = %s, first_ts = LEAST(first_ts, %s) "
+                "WHERE name = %s AND last_ts <= %s",
+                [(ts, value, ts, name, ts) for name, (ts, value) in latest.items()],
+            )
+
+    def _series_id(self, conn: psycopg.Connection[Any], name: str, ts: float, value: float) -> int:
+        series_id = self._series_ids.get(name)
+        if series_id is None:
+            # another process may have created it: the no-op update makes RETURNING answer either way
+            series_id = int(
+                self._one(
+                    conn,
+                    "INSERT INTO series (name, first_ts, last_ts, last_value) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+                    (name, ts, ts, value),
+                )
+            )
+            self._series_ids[name] = series_id
+        return series_id
+
+    def _apply_retention(self) -> None:
+        self._next_retention = time.monotonic() + RETENTION_EVERY_S
+        now = time.time()
+        self._fresh_writer()
+        try:
+            with self._writer.transaction():
+                last = int(self._one(self._writer, "SELECT last FROM seq_counter"))
+                self._writer.execute("DELETE FROM events WHERE ts < %s", (now - self.retention.max_age_s,))
+                self._writer.execute("DELETE FROM events WHERE seq <= %s", (last - self.retention.max_events,))
+                self._writer.execute("DELETE FROM samples WHERE ts < %s", (now - self.retention.raw_samples_s,))
+                self._writer.execute("DELETE FROM rollups WHERE bucket < %s", (now - self.retention.rollups_s,))
+        except psycopg.Error:
+            logger.exception("retention failed; will retry")
+
+    def apply_retention_now(self) -> None:
+        """Run retention on the writer thread and wait for it (tests, admin)."""
+        self._next_retention = 0.0
+        self.append([])
+
+    # -- reading -----------------------------------------------------------
+
+    @property
+    def last_seq(self) -> int:
+        """The last seq committed by any process (the shared counter)."""
+        with self._reader() as conn:
+            return int(self._one(conn, "SELECT last FROM seq_counter"))
+
+    def first_seq(self) -> int:
+        with self._reader() as conn:
+            row = conn.execute("SELECT MIN(seq), (SELECT last FROM seq_counter) FROM events").fetchone()
+        assert row is not None
+        return int(row[0]) if row[0] is not None else int(row[1]) + 1
+
+    def read_after(self, after: int, types: Sequence[str] | EventFilter = (), limit: int = 500) -> list[StoredEvent]:
+        where, params = filter_sql(as_filter(types))
+        sql = f"SELECT seq, type, body FROM events WHERE seq > %s AND {where} ORDER BY seq LIMIT %s"
+        with self._reader() as conn:
+            rows = conn.execute(sql, [after, *params, limit]).fetchall()
+        return [StoredEvent(*row) for row in rows]
+
+    def read_before(self, before: int, types: Sequence[str] | EventFilter = (), limit: int = 500) -> list[StoredEvent]:
+        """The `limit` events just before `before`, returned oldest first."""
+        where, params = filter_sql(as_filter(types))
+        sql = f"SELECT seq, type, body FROM events WHERE seq < %s AND {where} ORDER BY seq DESC LIMIT %s"
+        with self._reader() as conn:
+            rows = conn.execute(sql, [before, *params, limit]).fetchall()
+        return [StoredEvent(*row) for row in reversed(rows)]
+
+    def series(self) -> list[dict[str, Any]]:
+        sql = (
+            f"SELECT name, {ISO_MS.format(col='first_ts')}, {ISO_MS.format(col='last_ts')}, last_value "
+            "FROM series ORDER BY name"
+        )
+        with self._reader() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [{"name": n, "first": f, "last": t, "last_value": v} for n, f, t, v in rows]
+
+    def latest_values(self) -> dict[str, float]:
+        with self._reader() as conn:
+            return {n: v for n, v in conn.execute("SELECT name, last_value FROM series")}
+
+    def query_series(self, names: Sequence[str], since: float, until: float, max_points: int) -> list[dict[str, Any]]:
+        """Each series between since and until in at most max_points points (see SQLiteStore.query_series)."""
+        bucket = max((until - since) / max_points, 1e-6)
+        res = self.resolution_for(since, until, bucket)
+        if res == 0:
+            sql = (
+                f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
+                "WHERE series_id = %s AND ts >= %s AND ts <= %s "
+                "GROUP BY floor((ts - %s) / %s) ORDER BY MIN(ts)"
+            )
+            args: tuple[Any, ...] = (since, until, since, bucket)
+        elif res >= bucket:
+            sql = (
+                f"SELECT {ISO_MS.format(col='bucket')}, sum / count, min, max FROM rollups "
+                "WHERE series_id = %s AND res = %s AND bucket >= %s AND bucket <= %s ORDER BY bucket"
+            )
+            args = (res, since - since % res, until)
+        else:
+            sql = (
+                f"SELECT {ISO_MS.format(col='MIN(bucket)')}, SUM(sum) / SUM(count), MIN(min), MAX(max) FROM rollups "
+                "WHERE series_id = %s AND res = %s AND bucket >= %s AND bucket <= %s "
+                "GROUP BY floor((bucket - %s) / %s) ORDER BY MIN(bucket)"
+            )
+            args = (res, since - since % res, until, since, bucket)
+        out = []
+        with self._reader() as conn:
+            ids = {n: i for n, i in conn.execute("SELECT name, id FROM series")}
+            for name in names:
+                series_id = ids.get(name)
+                rows = conn.execute(sql, (series_id, *args)).fetchall() if series_id else []
+                t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
+                out.append({"name": name, "resolution": RESOLUTION_NAMES[res], "t": t, "v": v, "min": lo, "max": hi})
+        return out
+
+    def resolution_for(self, since: float, until: float, bucket: float) -> int:
+        """0 for raw samples, else the rollup resolution in seconds to read."""
+        raw_covers = since >= time.time() - self.retention.raw_samples_s
+        if raw_covers and (bucket < ROLLUP_RESOLUTIONS[0] or until - since <= RAW_RANGE_S):
+            return 0
+        fitting = [r for r in ROLLUP_RESOLUTIONS if r >= bucket]
+        return fitting[0] if fitting else ROLLUP_RESOLUTIONS[-1]
+
+    def series_ids(self, names: Sequence[str]) -> dict[str, int]:
+        with self._reader() as conn:
+            ids = {n: i for n, i in conn.execute("SELECT name, id FROM series")}
+        return {n: ids[n] for n in names if n in ids}
+
+    def known_series(self) -> set[str]:
+        with self._reader() as conn:
+            return {row[0] for row in conn.execute("SELECT name FROM series")}
+
+    def count_events(self) -> int:
+        with self._reader() as conn:
+            return int(self._one(conn, "SELECT COUNT(*) FROM events"))
+
+    def close(self) -> None:
+        """Finish queued writes, then close every connection. Safe to call twice."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self._requests.put(None)
+        self._thread.join(timeout=30)
+        self._writer.close()
+        while not self._readers.empty():
+            self._readers.get_nowait().close()
