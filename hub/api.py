@@ -20,6 +20,7 @@ from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
+from hub.backends import NotAvailableHere, Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
@@ -42,7 +43,7 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
-def events_response(events: list[StoredEvent], store: SQLiteStore, more: bool) -> Response:
+def events_response(events: list[StoredEvent], store: Store, more: bool) -> Response:
     # stored bodies are already JSON: join them instead of decoding and encoding again
     tail = orjson.dumps(
         {"last_seq": store.last_seq, "first_seq": store.first_seq(), "epoch": store.epoch, "more": more}
@@ -270,6 +271,11 @@ def register_api(server: Flask, hub: Hub) -> None:
             step=float_param("step", 1.0),
             max_points=int_param("max_points", None, 1, MAX_POINTS),
         )
+        if not isinstance(hub.store, SQLiteStore):  # the sample export reads the SQLite file through ADBC
+            raise NotAvailableHere(
+                "metric export reads the SQLite store only; with --store-url use GET /api/metrics "
+                "(downsampled series), or GET /api/events/export for the events"
+            )
         body = export_metrics(hub.store, req)
         return download(body, filename("metrics", req.since, req.until, req.format), METRIC_FORMATS[req.format])
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -227,6 +228,15 @@ def _check_attribute(index: int | None, raw: Mapping[str, Any], name: str) -> st
 # cost a fifth of ingest time (a system call each); these are as unique and sort by arrival.
 _ID_PREFIX = uuid.uuid4().hex[:16]
 _ID_COUNTER = itertools.count()
+
+
+def _new_id_prefix() -> None:
+    # gunicorn workers (--workers) fork from one master: without this they would all assign the same ids
+    global _ID_PREFIX, _ID_COUNTER
+    _ID_PREFIX, _ID_COUNTER = uuid.uuid4().hex[:16], itertools.count()
+
+
+os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def new_event_id() -> str:

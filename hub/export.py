@@ -17,7 +17,7 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import adbc_driver_sqlite.dbapi as adbc
 import orjson
@@ -29,6 +29,9 @@ import pyarrow.parquet as pq
 
 from hub.errors import InvalidInput
 from hub.store import EventFilter, SQLiteStore
+
+if TYPE_CHECKING:
+    from hub.backends import Store
 
 CHUNK_ROWS = 100_000
 WIDE_BUCKETS_PER_CHUNK = 20_000
@@ -223,9 +226,7 @@ def export_metrics(store: SQLiteStore, req: MetricsRequest) -> Iterator[bytes]:
 EVENT_COLUMNS = ["seq", "time", "type", "source", "id", "data"]
 
 
-def export_events(
-    store: SQLiteStore, event_filter: EventFilter, after: int, before: int | None, fmt: str
-) -> Iterator[bytes]:
+def export_events(store: Store, event_filter: EventFilter, after: int, before: int | None, fmt: str) -> Iterator[bytes]:
     """Events matching the filter, oldest first, as JSON lines (stored text) or CSV."""
     if fmt not in EVENT_FORMATS:
         raise InvalidInput(f"format must be csv or jsonl, got {fmt!r}", parameter="format")

@@ -16,11 +16,12 @@ import orjson
 from flask import Flask
 
 from hub.auth import Gate
-from hub.bus import InProcessBus
+from hub.backends import open_bus, open_store
+from hub.bus import Batch
 from hub.events import Limits, now_iso, validate_batch
 from hub.settings import Settings
 from hub.state import STATE_TYPES, LiveState
-from hub.store import AppendResult, EventFilter, Retention, SQLiteStore, StoredEvent
+from hub.store import AppendResult, EventFilter, StoredEvent
 from hub.stream import ClientSession, shutdown_sessions
 
 if TYPE_CHECKING:
@@ -29,13 +30,24 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+class _StateFolder:
+    """Subscribes the hub's live state and health to the shared bus (every process's commits)."""
+
+    types: tuple[str, ...] = ()
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def deliver(self, batch: Batch) -> None:
+        self.hub._fold(batch.events)
+
+
 class Hub:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.started = time.time()
         self.gate = Gate(settings.tokens, settings.token_rate)
         self.limits = Limits(settings.max_body_bytes, settings.max_batch_events, settings.max_data_bytes)
-        self.bus = InProcessBus()
         self.health: dict[str, Any] = {
             "state": "unknown",
             "message": "no system.status reported yet",
@@ -44,14 +56,12 @@ class Hub:
         self.sessions: set[ClientSession] = set()
         self.shutting_down = threading.Event()
         self.state = LiveState()
-        self.store = SQLiteStore(
-            settings.db_path,
-            Retention(settings.retention_days * 86400, settings.retention_events),
-            synchronous=settings.sqlite_synchronous,
-            on_commit=self._on_commit,
-            max_bytes=settings.max_db_mb * 2**20,
-            on_write_health=self._on_write_health,
-        )
+        # several processes (--bus-url): each folds the shared stream, its own commits and the others' alike
+        self.shared_bus = bool(settings.bus_url)
+        self.store = open_store(settings, self._on_commit, self._on_write_health)
+        self.bus = open_bus(settings, self.store)
+        if self.shared_bus:
+            self.bus.subscribe(_StateFolder(self))
         self._restore_health()
         self._rebuild_state()  # before the collector starts, so that no commit lands meanwhile
         self.collector = None
@@ -105,6 +115,14 @@ class Hub:
         self.state.last_seq = self.store.last_seq
 
     def _on_commit(self, events: list[StoredEvent]) -> None:
+        if not self.shared_bus:
+            self._fold(events)
+        self.bus.publish(events)
+
+    def _fold(self, events: list[StoredEvent]) -> None:
+        events = [e for e in events if e.seq > self.state.last_seq]  # the shared bus may hand over what start-up read
+        if not events:
+            return
         self._track_health(events)
         try:
             wanted = [orjson.loads(e.body) for e in events if LiveState.wants(e.type)]
@@ -112,7 +130,6 @@ class Hub:
             self.state.last_seq = max(self.state.last_seq, events[-1].seq)
         except Exception:
             logger.exception("live state failed to fold a batch; the stream carries on")
-        self.bus.publish(events)
 
     def _track_health(self, events: list[StoredEvent]) -> None:
         for event in events:

@@ -51,7 +51,7 @@ class MovaApplication(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         s = self.settings
         self.cfg.set("bind", [f"{s.host}:{s.port}"])
-        self.cfg.set("workers", 1)
+        self.cfg.set("workers", s.workers)  # > 1 only with a shared store and bus (settings.validate)
         self.cfg.set("worker_class", MovaWorker)
         self.cfg.set("threads", s.threads)
         self.cfg.set("worker_connections", s.threads + 100)

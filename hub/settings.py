@@ -92,6 +92,15 @@ def _port(text: str) -> int:
     return value
 
 
+def _url(*schemes: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text and text.split("://", 1)[0] not in schemes:
+            raise ValueError(f"must be a URL starting {' or '.join(s + '://' for s in schemes)}, got {text!r}")
+        return text
+
+    return parse
+
+
 def _server(text: str) -> str:
     if text not in {"gunicorn", "werkzeug"}:
         raise ValueError(f"must be gunicorn or werkzeug, got {text!r}")
@@ -209,6 +218,26 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLite synchronous pragma: FULL survives power loss, NORMAL survives process crashes.",
         str,
     ),
+    Setting(
+        "store_url",
+        "",
+        "PostgreSQL URL (postgresql://user:pass@host/db) to keep the store there instead of SQLite, shared by "
+        "several server processes (pip install '.[scale]').",
+        _url("postgresql", "postgres"),
+    ),
+    Setting(
+        "bus_url",
+        "",
+        "Redis URL (redis://host:6379/0) to fan events out through a Redis stream to every server process "
+        "instead of within this one (pip install '.[scale]').",
+        _url("redis", "rediss", "unix"),
+    ),
+    Setting(
+        "workers",
+        1,
+        "gunicorn worker processes on this port; more than 1 needs --store-url and --bus-url (state is shared there).",
+        _positive_int,
+    ),
 )
 
 
@@ -245,6 +274,9 @@ class Settings:
     poll_interval_s: float = 2.0
     demo: bool = False
     sqlite_synchronous: str = "FULL"
+    store_url: str = ""
+    bus_url: str = ""
+    workers: int = 1
     generated_token: bool = field(default=False, compare=False)
 
     @property
@@ -321,6 +353,11 @@ def validate(settings: Settings) -> Settings:
     """Check cross-setting rules; generate a token for non-loopback binds."""
     if settings.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError("sqlite_synchronous must be FULL, NORMAL or EXTRA")
+    if settings.workers > 1 and not (settings.store_url and settings.bus_url):
+        raise SettingsError(
+            "workers > 1 needs --store-url postgresql://... and --bus-url redis://...: "
+            "the SQLite store and the in-process bus belong to one process"
+        )
     if not settings.is_loopback and not settings.token and not settings.producer:
         settings = settings.replace(token=secrets.token_urlsafe(24), generated_token=True)
     return settings

@@ -21,14 +21,16 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from simple_websocket import ConnectionClosed
 
 from hub.bus import Batch, Bus
 from hub.events import TYPE_PATTERN, now_iso
-from hub.store import SQLiteStore
+
+if TYPE_CHECKING:
+    from hub.backends import Store
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +147,7 @@ class ClientSession:
         self.ws.send(f'{{"kind":"events","n":{self.frames_sent},"events":{batch.json}}}')
         self.last_sent_seq = batch.last_seq
 
-    def replay(self, store: SQLiteStore, after: int) -> None:
+    def replay(self, store: Store, after: int) -> None:
         """Send everything stored after ``after`` (matching the filter) in pages."""
         self.last_sent_seq = after
         while not self._closed:
@@ -283,7 +285,7 @@ def reset_reason(sub: Subscription, epoch: str, first_seq: int, last_seq: int) -
 
 def serve(
     ws: WebSocket,
-    store: SQLiteStore,
+    store: Store,
     bus: Bus,
     sessions: set[ClientSession],
     sub: Subscription,
