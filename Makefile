@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run demo test lint bench soak browser-deps clean
+.PHONY: run demo test lint bench soak browser-deps scale-deps test-scale clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,26 @@ bench: $(BENCH_STAMP) browser-deps
 soak: $(STAMP)
 	$(BIN)/pytest -m soak tests/integration
 	$(BIN)/python -m bench.soak --minutes 30
+
+SCALE_STAMP := $(VENV)/.installed-scale
+
+$(SCALE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,scale]'
+	touch $(SCALE_STAMP)
+
+# Debian's redis-server and PostgreSQL for tests/scale (each test run starts its own on loopback), installed only when missing
+scale-deps:
+	@if ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "installing redis-server and postgresql (tests/scale runs its own copies on loopback ports)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server postgresql; \
+	fi
+
+# several processes sharing PostgreSQL and Redis, then the REST/stream contract tests against that backend
+test-scale: $(SCALE_STAMP) scale-deps
+	$(BIN)/pytest tests/scale
+	MOVA_TEST_BACKEND=scale $(BIN)/pytest tests/integration/test_ingest.py tests/integration/test_read_api.py \
+		tests/integration/test_stream.py
 
 clean:
 	rm -rf $(VENV) data
