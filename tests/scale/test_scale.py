@@ -1,0 +1,108 @@
+"""Several server processes sharing PostgreSQL (store) and Redis Streams (bus).
+
+Real processes, real sockets, a real redis-server and PostgreSQL (tests/scale/services.py):
+events ingested anywhere reach every process's clients in one seq order, a client
+resumes on another process after its own dies, and a Redis restart loses nothing
+that was acknowledged (it is in PostgreSQL; readers fill the gap from there).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.scale.services import ScaleUrls
+from tests.server import ServerProcess, wait_until
+from tests.wsclient import StreamClient, backfill
+
+
+def _batch(tag: str, i: int, n: int = 5) -> list[dict]:
+    return [{"type": "notification", "data": {"level": "info", "title": f"{tag}-{i}-{k}"}} for k in range(n)]
+
+
+def _post(server: ServerProcess, events: list[dict]) -> dict:
+    response = server.post(events)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+@pytest.fixture
+def pair(server_factory, scale_urls: ScaleUrls) -> tuple[ServerProcess, ServerProcess]:
+    """Two server processes on their own ports, sharing one store and one bus."""
+    return server_factory("--no-collector", *scale_urls.args), server_factory("--no-collector", *scale_urls.args)
+
+
+def test_scale001_events_from_either_process_reach_both_in_one_order(pair) -> None:
+    a, b = pair
+    at_a = StreamClient(a.ws_url, frame_ms=0)
+    at_b = StreamClient(b.ws_url, frame_ms=0)
+
+    def ingest(server: ServerProcess, tag: str) -> None:
+        for i in range(40):
+            _post(server, _batch(tag, i))
+
+    writers = [threading.Thread(target=ingest, args=(s, t)) for s, t in ((a, "a"), (b, "b"))]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    total = 2 * 40 * 5
+    assert at_a.read_events_until(total) == list(range(1, total + 1))
+    assert at_b.read_events_until(total) == list(range(1, total + 1))
+    titles_a = [e["data"]["title"] for f in at_a.frames if f["kind"] == "events" for e in f["events"]]
+    titles_b = [e["data"]["title"] for f in at_b.frames if f["kind"] == "events" for e in f["events"]]
+    assert titles_a == titles_b and {t.split("-")[0] for t in titles_a} == {"a", "b"}
+    # the shared counter: both processes report the same position, and REST reads agree
+    assert a.get("/api/status").json()["last_seq"] == b.get("/api/status").json()["last_seq"] == total
+    assert backfill(b.url, 0) == list(range(1, total + 1))
+
+
+def test_scale002_client_resumes_on_the_other_process_after_a_crash(pair) -> None:
+    a, b = pair
+    client = StreamClient(a.ws_url, frame_ms=0)
+    for i in range(10):
+        _post(b, _batch("before", i))
+    seen = list(client.read_events_until(50))
+    a.kill_hard()
+    for i in range(10):
+        _post(b, _batch("after", i))
+    again = StreamClient(b.ws_url, frame_ms=0, after=seen[-1])
+    assert again.hello["last_seq"] == 100
+    rest = again.read_events_until(100)
+    assert seen + rest == list(range(1, 101))
+
+
+def test_scale003_redis_restart_loses_no_acknowledged_event(pair, scale_urls: ScaleUrls) -> None:
+    a, b = pair
+    client = StreamClient(a.ws_url, frame_ms=0)
+    acknowledged = 0
+    for i in range(5):
+        acknowledged = _post(b, _batch("up", i))["last_seq"]
+    assert client.read_events_until(acknowledged)[-1] == acknowledged
+    redis = scale_urls.services.redis
+    redis.stop()
+    for i in range(5):  # Redis is down: ingest still answers 202, the events are in PostgreSQL
+        acknowledged = _post(b, _batch("down", i))["last_seq"]
+    redis.start()  # empty: the stream it held is gone
+    for i in range(5):
+        acknowledged = _post(b, _batch("back", i))["last_seq"]
+    assert acknowledged == 75
+    assert client.read_events_until(acknowledged, timeout=30) == list(range(1, 76))
+    fresh = StreamClient(b.ws_url, frame_ms=0, after=0)
+    assert fresh.read_events_until(75) == list(range(1, 76))
+
+
+def test_scale004_workers_share_one_port(server_factory, scale_urls: ScaleUrls) -> None:
+    server = server_factory("--no-collector", "--workers", "2", *scale_urls.args)
+    clients = [StreamClient(server.ws_url, frame_ms=0) for _ in range(6)]  # spread over both workers
+    for i in range(20):
+        _post(server, _batch("w", i))
+    for number, client in enumerate(clients):
+        assert client.read_events_until(100) == list(range(1, 101)), f"client {number}: {client.frames[-3:]}"
+    wait_until(lambda: server.get("/api/status").json()["last_seq"] == 100, message="status on any worker")
+
+
+def test_scale005_workers_without_shared_store_refused(tmp_path) -> None:
+    with pytest.raises(AssertionError, match="workers > 1 needs --store-url"):
+        ServerProcess(tmp_path / "data", "--no-collector", "--workers", "2").start()
