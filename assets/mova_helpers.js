@@ -71,6 +71,37 @@
     return all.length > keep ? all.slice(all.length - keep) : all;
   }
 
+  /**
+   * Append `fresh` to the window IN PLACE and trim its oldest events, keeping at least `max` (and never
+   * fewer than the whole delivery). The trim is amortized: it only cuts once the window holds `max`
+   * plus a quarter, so a frame of one event costs a push, not a copy of the whole window.
+   */
+  function appendWindow(windowEvents, fresh, max) {
+    const w = windowEvents || [];
+    const add = fresh || [];
+    for (let i = 0; i < add.length; i += 1) w.push(add[i]);
+    const keep = Math.max(max || 0, add.length);
+    if (w.length > keep + Math.max(1, Math.floor(keep / 4))) w.splice(0, w.length - keep);
+    return w;
+  }
+
+  /**
+   * Events of a seq-ordered `events` with seq above `cursor`, found by binary search: a panel reads
+   * only what is new to it, whatever the window's size.
+   */
+  function afterSorted(events, cursor) {
+    const list = events || [];
+    const c = cursor || 0;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid].seq > c) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo >= list.length ? [] : list.slice(lo);
+  }
+
   /** Events of `events` with seq above `cursor` (a panel's own position in the store). */
   function after(events, cursor) {
     return (events || []).filter((e) => e.seq > (cursor || 0));
@@ -706,7 +737,7 @@
   }
 
   return {
-    backoffDelay, mergeBySeq, frameStatus, slideWindow, after,
+    backoffDelay, mergeBySeq, frameStatus, slideWindow, appendWindow, afterSorted, after,
     toMs, relativeTime, localTime, clockTime,
     categoryOf, categoryIcon, cssToken, isNotice, levelOf, levelIcon, isSticky,
     describe, actorOf, text, number, bytes, formatValue, seriesPoints,

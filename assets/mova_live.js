@@ -2,10 +2,14 @@
  * MOVA Live: the browser live client and the clientside callbacks of every panel.
  *
  * One path (DESIGN.md §5): socket frames and poll responses both go through
- * `deliver`, which merges by seq and writes the new events into ONE store
- * (mova-events, a sliding window). Each panel (feed, bell, toasts, charts,
- * health) is a clientside callback of that store and keeps its own cursor, so
- * two writes coalesced by Dash before a panel runs lose nothing.
+ * `deliver`, which merges by seq into ONE sliding window kept in JS
+ * (`S.window`, seq order) and writes a tiny `{rev, last_seq, n_new}` to ONE
+ * store (mova-events). Each panel (feed, bell, toasts, charts, health, jobs)
+ * is a clientside callback of that store: it reads what is new to it from
+ * `S.window` by its own cursor (binary search), so two writes coalesced by
+ * Dash before a panel runs lose nothing, and the per-frame cost follows the
+ * new events, not the window. A panel whose view did not change returns
+ * no_update, so Dash re-renders nothing for it.
  *
  * The connection state machine lives in `S`: REST first (status + recent
  * events), then the socket with after=<last seq>; on close, reconnect with
@@ -24,7 +28,7 @@
   const ID = {
     config: 'mova-config', socket: 'mova-ws', events: 'mova-events', connection: 'mova-connection',
     poll: 'mova-poll', feed: 'activity-feed', feedFilter: 'feed-filter', feedLive: 'feed-live',
-    feedNew: 'feed-new', feedNewText: 'feed-new-text', series: 'metrics-series', health: 'health-badge',
+    feedNew: 'feed-new', feedNewText: 'feed-new-text', feedRows: 'activity-feed-rows', series: 'metrics-series', health: 'health-badge',
     healthPill: 'health-pill', healthIcon: 'health-icon', healthBody: 'health-popover-body',
     mlJobs: 'ml-jobs', mlSelected: 'ml-selected', exportSeries: 'export-series',
   };
@@ -36,7 +40,7 @@
 
   const S = {
     cfg: null, started: false, epoch: null,
-    lastSeq: 0, bootSeq: 0, window: [], rev: 0,
+    lastSeq: 0, bootSeq: 0, window: [], rev: 0, pendingNew: 0,
     // socket
     connectCount: 0, socketLive: false, everLive: false, lost: false, lastN: 0,
     attempt: 0, failed: 0, nextTryAt: null, retryTimer: null,
@@ -49,6 +53,9 @@
     health: null,
     // panels
     cursors: { feed: 0, notes: 0, toasts: 0, charts: 0, health: 0, live: 0 },
+    // what each panel last rendered, so that a frame which changes nothing re-renders nothing
+    liveRev: { ml: 0, transfers: 0, presence: 0, plugins: 0 }, liveShown: { ml: -1, transfers: -1, presence: -1, plugins: -1 },
+    shown: {}, feedNodes: new Map(), connKey: null,
     live: H.emptyLive(), lossPoints: {}, lossHistory: {}, lossShown: null, reloading: false,
     feed: [], feedCap: 50, feedFollowing: true, feedUnseen: 0, categories: [], olderDone: false,
     notes: [],
@@ -115,10 +122,40 @@
       S.transport = via;
       S.delayMs = Math.max(0, serverNow() - H.toMs(last.time));
     }
-    S.window = H.slideWindow(S.window, merged.fresh, STORE_WINDOW);
-    S.rev += 1;
-    setProps(ID.events, { data: { rev: S.rev, last_seq: S.lastSeq, events: S.window } });
+    H.appendWindow(S.window, merged.fresh, STORE_WINDOW);
+    S.pendingNew += merged.fresh.length;
+    writeStore();
     return merged.fresh.length;
+  }
+
+  /**
+   * Tell the panels that the window moved: a few numbers, never the events (Dash would diff and copy
+   * the whole window on every frame). The panels read the events from S.window by their cursors.
+   */
+  function writeStore() {
+    S.rev += 1;
+    const n = S.pendingNew;
+    S.pendingNew = 0;
+    setProps(ID.events, { data: { rev: S.rev, last_seq: S.lastSeq, n_new: n } });
+  }
+
+  /** The window's events after a panel's cursor (what that panel has not seen yet). */
+  function freshSince(cursor) {
+    return H.afterSorted(S.window, cursor);
+  }
+
+  /** Only the outputs whose value changed since this panel last returned them; the rest no_update. */
+  function changedOnly(panel, outputs) {
+    const before = S.shown[panel] || [];
+    const keys = outputs.map((o) => (o === dc.no_update ? null : JSON.stringify(o)));
+    let any = false;
+    const out = outputs.map((o, i) => {
+      if (keys[i] === null || keys[i] === before[i]) return dc.no_update;
+      any = true;
+      return o;
+    });
+    S.shown[panel] = keys.map((k, i) => (k === null ? before[i] : k));
+    return { any, out };
   }
 
   /** Everything after our last seq from REST, page by page (backfill and polling). */
@@ -146,8 +183,21 @@
     };
   }
 
+  /**
+   * Tell the badge that the connection changed. Fields that move with every frame (last message, delay,
+   * seqs) are left out of the key: the badge reads them from S on its 1 s tick, so a busy stream does
+   * not re-render the badge on every frame.
+   */
   function publish() {
-    setProps(ID.connection, { data: snapshot() });
+    const snap = snapshot();
+    const key = JSON.stringify([
+      snap.started, snap.socketLive, snap.everLive, snap.lost, snap.pollOk, snap.polling, snap.attempt, snap.failed,
+      snap.nextTryAt, snap.transport, snap.connects, snap.lostFrames, snap.pings,
+    ]);
+    if (key !== S.connKey) {
+      S.connKey = key;
+      setProps(ID.connection, { data: snap });
+    }
     feedIndicator();
   }
 
@@ -174,13 +224,13 @@
     const horizon = Date.now() + S.clockOffsetMs - 60000;
     H.foldLive(S.live, pages[3].events.filter((e) => H.toMs(e.time) >= horizon && e.seq <= S.cursors.live), true);
     S.bootSeq = status.last_seq;
+    // a new seed: every live panel draws again, even one that drew an empty state before the boot
+    Object.keys(S.liveRev).forEach((k) => { S.liveRev[k] += 1; });
     const history = [].concat(pages[0].events, pages[1].events, pages[2].events);
-    if (!deliver(history, 'rest', true)) {
-      // nothing to show: still tell the panels (health, empty states) that the page is loaded
-      S.rev += 1;
-      setProps(ID.events, { data: { rev: S.rev, last_seq: status.last_seq, events: S.window } });
-    }
+    // nothing to show: still tell the panels (health, empty states) that the page is loaded
+    const shown = deliver(history, 'rest', true);
     S.lastSeq = Math.max(S.lastSeq, status.last_seq);
+    if (!shown) writeStore();
   }
 
   async function boot(config) {
@@ -293,6 +343,7 @@
     setProps(ID.healthPill, { className: out[1], title: out[3] });
     setProps(ID.healthIcon, { icon: out[2] });
     setProps(ID.healthBody, { children: out[4] });
+    S.shown.health = out.map((o) => JSON.stringify(o));
   }
 
   async function handleFrame(frame) {
@@ -415,7 +466,8 @@
   }
 
   function badge(conn) {
-    const c = conn || snapshot();
+    // the store is only a trigger (publish leaves out fields that move every frame): read the live state
+    const c = S.started || !conn ? snapshot() : conn;
     const now = Date.now();
     const view = H.connectionView(c, now);
     const transport = c.socketLive ? 'WebSocket' : c.polling ? 'REST polling every ' + (S.cfg ? S.cfg.poll_interval_ms / 1000 : 2) + ' s' : '—';
@@ -432,14 +484,14 @@
       detailRow('Page last seq', String(c.lastSeq || 0)),
     ];
     const spinning = view.state === 'connecting' || view.state === 'reconnecting';
-    return [
+    return changedOnly('badge', [
       view.label,
       view.detail,
       'pill state-' + view.state,
       'tabler:' + view.icon,
       spinning ? 'spin' : '',
       body,
-    ];
+    ]).out;
   }
 
   // -- panels: health --------------------------------------------------------------------------------
@@ -463,35 +515,106 @@
 
   function health(data) {
     if (data) {
-      const fresh = H.after(data.events, S.cursors.health);
+      const fresh = freshSince(S.cursors.health);
       if (fresh.length) S.cursors.health = fresh[fresh.length - 1].seq;
-      fresh.filter((e) => e.type === 'system.status').forEach((e) => {
-        S.health = Object.assign({}, e.data, { time: e.time });
+      fresh.forEach((e) => {
+        if (e.type === 'system.status') S.health = Object.assign({}, e.data, { time: e.time });
       });
     }
-    return healthView() || noUpdate(5);
+    const view = healthView();
+    return view ? changedOnly('health', view).out : noUpdate(5);
   }
 
   // -- panels: activity feed ----------------------------------------------------------------------------
 
-  function feedRow(event, now) {
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null && text !== '') node.textContent = String(text); // text, never HTML
+    return node;
+  }
+
+  /** A tabler icon as an <svg>, from the icon data assets/00_icons.js preloads (static, never event text). */
+  function iconNode(name, size) {
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('width', String(size));
+    svg.setAttribute('height', String(size));
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('class', 'iconify');
+    svg.setAttribute('aria-hidden', 'true');
+    const icons = (window.IconifyPreload && window.IconifyPreload.icons) || {};
+    const data = icons[name] || icons['circle-dot'];
+    if (data && typeof data.body === 'string') svg.innerHTML = data.body; // build-time icon data
+    return svg;
+  }
+
+  /** One feed row as DOM nodes (textContent and attributes only: event text is never parsed as HTML). */
+  function feedRowNode(event, now) {
     const category = H.categoryOf(event.type);
     const d = H.describe(event);
-    return div(
-      { className: 'feed-item cat-' + H.cssToken(category), key: String(event.seq), 'data-seq': String(event.seq), 'data-category': category },
-      [
-        div({ className: 'feed-icon' }, ico(H.categoryIcon(category), 16)),
-        div({ className: 'feed-main' }, [
-          div({ className: 'feed-title', title: d.title }, d.title || event.type),
-          d.detail ? div({ className: 'feed-detail' }, d.detail) : null,
-          div({ className: 'feed-meta' }, [
-            span({ className: 'feed-type' }, event.type),
-            span({ className: 'feed-actor' }, H.actorOf(event)),
-            span({ className: 'feed-time', title: event.time }, H.relativeTime(event.time, now)),
-          ]),
-        ]),
-      ],
-    );
+    const row = el('div', 'feed-item cat-' + H.cssToken(category));
+    row.setAttribute('data-seq', String(event.seq));
+    row.setAttribute('data-category', category);
+    const icon = el('div', 'feed-icon');
+    icon.appendChild(iconNode(H.categoryIcon(category), 16));
+    const main = el('div', 'feed-main');
+    const title = el('div', 'feed-title', d.title || event.type);
+    title.title = d.title || '';
+    main.appendChild(title);
+    if (d.detail) main.appendChild(el('div', 'feed-detail', d.detail));
+    const meta = el('div', 'feed-meta');
+    meta.appendChild(el('span', 'feed-type', event.type));
+    meta.appendChild(el('span', 'feed-actor', H.actorOf(event)));
+    const rel = H.relativeTime(event.time, now);
+    const time = el('span', 'feed-time', rel);
+    time.title = event.time || '';
+    meta.appendChild(time);
+    main.appendChild(meta);
+    row.appendChild(icon);
+    row.appendChild(main);
+    return { row, time, rel };
+  }
+
+  /**
+   * Make the rows container show `shown` (newest first) with the fewest DOM changes: rows are keyed by
+   * seq, so a frame with k new events inserts k nodes and drops those past the cap; the rest stay.
+   * `refreshTimes` rewrites the relative times (on the 10 s tick).
+   */
+  function renderFeedRows(shown, now, refreshTimes) {
+    const box = document.getElementById(ID.feedRows);
+    if (!box) return false;
+    const wanted = new Set(shown.map((e) => e.seq));
+    S.feedNodes.forEach((entry, seq) => {
+      if (!wanted.has(seq) || entry.row.parentNode !== box) {
+        if (entry.row.parentNode) entry.row.parentNode.removeChild(entry.row);
+        S.feedNodes.delete(seq);
+      }
+    });
+    let ref = box.firstChild;
+    shown.forEach((event) => {
+      let entry = S.feedNodes.get(event.seq);
+      if (!entry) {
+        entry = feedRowNode(event, now);
+        S.feedNodes.set(event.seq, entry);
+      } else if (refreshTimes) {
+        const rel = H.relativeTime(event.time, now);
+        if (rel !== entry.rel) {
+          entry.rel = rel;
+          entry.time.textContent = rel;
+        }
+      }
+      if (entry.row === ref) ref = ref.nextSibling;
+      else box.insertBefore(entry.row, ref);
+    });
+    // anything else in the box (not ours) goes
+    while (ref) {
+      const next = ref.nextSibling;
+      box.removeChild(ref);
+      ref = next;
+    }
+    return true;
   }
 
   function chip(category) {
@@ -548,17 +671,19 @@
 
   function feed(data, filterValue, search, tick) {
     const trig = triggered();
-    if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % 10 !== 0) return noUpdate(2);
-    if (!S.cfg) return noUpdate(2);
+    if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % 10 !== 0) return noUpdate(3);
+    if (!S.cfg) return noUpdate(3);
     let value = filterValue;
-    if (data && data.events) {
-      const fresh = H.after(data.events, S.cursors.feed);
+    let added = 0;
+    if (data) {
+      const fresh = freshSince(S.cursors.feed);
       if (fresh.length) {
         S.cursors.feed = fresh[fresh.length - 1].seq;
         const excluded = new Set(S.cfg.feed_excluded_types);
         const rows = fresh.filter((e) => !excluded.has(e.type));
         value = noteCategories(rows, filterValue);
-        S.feed = H.insertNewestFirst(S.feed, rows, S.feedCap);
+        added = rows.length;
+        if (rows.length) S.feed = H.insertNewestFirst(S.feed, rows, S.feedCap);
         if (!S.feedFollowing && data.rev > 1) {
           S.feedUnseen += rows.filter((e) => e.seq > S.bootSeq).length;
           feedIndicator();
@@ -566,11 +691,16 @@
       }
     }
     attachFeedScroll();
+    // a frame with no feed row (metric samples only) changes nothing here
+    const eventsOnly = trig.length > 0 && trig.every((p) => p.indexOf(ID.events + '.') === 0);
+    if (eventsOnly && !added && S.feedShownOnce) return noUpdate(3);
     const now = serverNow();
     const shown = H.feedView(S.feed, value, search);
-    const children = shown.length
-      ? shown.map((e) => feedRow(e, now))
-      : [div({ className: 'empty-state' }, S.feed.length ? 'No event matches the filter' : 'Waiting for events…')];
+    const refresh = trig.some((p) => p.indexOf('mova-tick') === 0);
+    if (!renderFeedRows(shown, now, refresh)) return noUpdate(3); // not mounted yet: the next run draws
+    S.feedShownOnce = true;
+    const emptyText = S.feed.length ? 'No event matches the filter' : 'Waiting for events…';
+    const emptyClass = 'empty-state feed-empty' + (shown.length ? ' is-hidden' : '');
     const count = shown.length === S.feed.length ? String(S.feed.length) : shown.length + ' of ' + S.feed.length;
     if (S.feedFollowing) {
       // stay at the newest row; when the user has scrolled away, the browser keeps their place
@@ -579,7 +709,7 @@
         if (el && S.feedFollowing) el.scrollTop = 0;
       });
     }
-    return [children, count];
+    return changedOnly('feed', [emptyText, emptyClass, count]).out;
   }
 
   async function feedOlder(clicks, rev) {
@@ -631,12 +761,19 @@
     const trig = triggered();
     if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % 10 !== 0) return noUpdate(3);
     if (!S.cfg) return noUpdate(3);
-    if (data && data.events) {
-      const fresh = H.after(data.events, S.cursors.notes);
+    let changed = false;
+    if (data) {
+      const fresh = freshSince(S.cursors.notes);
       if (fresh.length) S.cursors.notes = fresh[fresh.length - 1].seq;
       const notes = fresh.filter(H.isNotice);
-      if (notes.length) S.notes = H.insertNewestFirst(S.notes, notes, S.cfg.notifications_max * 5);
+      if (notes.length) {
+        S.notes = H.insertNewestFirst(S.notes, notes, S.cfg.notifications_max * 5);
+        changed = true;
+      }
     }
+    const eventsOnly = trig.length > 0 && trig.every((p) => p.indexOf(ID.events + '.') === 0);
+    if (eventsOnly && !changed && S.notesShownOnce) return noUpdate(3);
+    S.notesShownOnce = true;
     const marks = H.notifyState(state, S.epoch);
     const view = H.notificationView(S.notes, marks, S.cfg.notifications_max);
     const now = serverNow();
@@ -676,8 +813,8 @@
   }
 
   function toasts(data, current) {
-    if (!data || !data.events || !S.cfg) return dc.no_update;
-    const fresh = H.after(data.events, Math.max(S.cursors.toasts, S.bootSeq));
+    if (!data || !S.cfg) return dc.no_update;
+    const fresh = freshSince(Math.max(S.cursors.toasts, S.bootSeq));
     if (!fresh.length) return dc.no_update;
     S.cursors.toasts = fresh[fresh.length - 1].seq;
     const notes = fresh.filter(H.isNotice);
@@ -777,8 +914,8 @@
         S.pendingPoints = [];
         S.pendingCount = 0;
       }
-    } else if (data && data.events) {
-      const fresh = H.after(data.events, Math.max(S.cursors.charts, S.bootSeq));
+    } else if (data) {
+      const fresh = freshSince(Math.max(S.cursors.charts, S.bootSeq));
       if (fresh.length) S.cursors.charts = fresh[fresh.length - 1].seq;
       const latest = S.latest || (S.latest = {});
       const fromEvents = [];
@@ -810,7 +947,9 @@
     if (points.length) ids.forEach((id, i) => { outExtend[i] = extendFor(id, points); });
     const label = S.paused ? 'Resume' + (S.pendingCount ? ' · ' + S.pendingCount + ' waiting' : '') : 'Pause';
     const cls = 'btn btn-sm pause-button ' + (S.paused ? 'btn-warning is-paused' : 'btn-outline-secondary');
-    return outExtend.concat(outStats, [label, cls]);
+    // extendData is an action (never compared); the stats and the pause button only when they change
+    const same = changedOnly('charts', outStats.concat([label, cls])).out;
+    return outExtend.concat(same);
   }
 
   async function loadHistory(range, series, config) {
@@ -881,13 +1020,21 @@
   // -- panels: live state (ML jobs, models, predictions, transfers, presence, plugins) ---------------
 
   /** Fold the store's events after the live cursor into S.live (whichever panel runs first does it). */
+  const LIVE_PANEL_OF = {
+    'ml.training.progress': 'ml', 'ml.model.update': 'ml', 'ml.prediction.result': 'ml',
+    'file.upload.progress': 'transfers', 'file.download.progress': 'transfers',
+    'user.presence': 'presence', 'user.activity': 'presence', 'plugin.status': 'plugins', 'plugin.update': 'plugins',
+  };
+
   function syncLive(data) {
-    if (!data || !data.events) return;
-    const fresh = H.after(data.events, S.cursors.live);
+    if (!data) return;
+    const fresh = freshSince(S.cursors.live);
     if (!fresh.length) return;
     S.cursors.live = fresh[fresh.length - 1].seq;
     H.foldLive(S.live, fresh);
     fresh.forEach((e) => {
+      const panel = LIVE_PANEL_OF[e.type];
+      if (panel) S.liveRev[panel] += 1;
       const d = e.data || {};
       if (e.type === 'ml.training.progress' && typeof d.job === 'string' && Number.isFinite(d.loss)) {
         const list = S.lossPoints[d.job] || (S.lossPoints[d.job] = []);
@@ -895,6 +1042,18 @@
         if (list.length > LOSS_POINTS) list.splice(0, list.length - LOSS_POINTS);
       }
     });
+  }
+
+  /**
+   * Whether a live-state panel can skip this run: it was triggered by the event store alone and no
+   * event it shows arrived since it last rendered. Otherwise it is marked as rendered.
+   */
+  function liveUnchanged(panel) {
+    const trig = triggered();
+    const eventsOnly = trig.length > 0 && trig.every((p) => p.indexOf(ID.events + '.') === 0);
+    if (eventsOnly && S.liveShown[panel] === S.liveRev[panel]) return true;
+    S.liveShown[panel] = S.liveRev[panel];
+    return false;
   }
 
   /** Tick-driven panels re-render every `every` seconds, event-driven ones at once. */
@@ -989,6 +1148,7 @@
   function mlPanel(data, tick, selected) {
     if (tickOnly(tick, 2) || !S.cfg) return noUpdate(4);
     syncLive(data);
+    if (liveUnchanged('ml')) return noUpdate(4);
     if (selected && S.live.jobs[selected]) S.selectedJob = selected;
     const now = serverNow();
     const jobs = H.jobsView(S.live, 30);
@@ -1034,6 +1194,7 @@
   function transfersPanel(data, tick) {
     if (tickOnly(tick, 2) || !S.cfg) return noUpdate(2);
     syncLive(data);
+    if (liveUnchanged('transfers')) return noUpdate(2);
     const now = serverNow();
     const list = H.transfersView(S.live, now, S.cfg.transfer_fade_after_s, S.cfg.transfer_remove_after_s, 30);
     const running = list.filter((t) => t.state === 'running').length;
@@ -1043,6 +1204,7 @@
   function presencePanel(data, tick) {
     if (tickOnly(tick, 10) || !S.cfg) return noUpdate(2);
     syncLive(data);
+    if (liveUnchanged('presence')) return noUpdate(2);
     const now = serverNow();
     const users = H.presenceView(S.live, 100);
     const rows = users.map((u) => {
@@ -1063,6 +1225,7 @@
   function pluginsPanel(data, tick) {
     if (tickOnly(tick, 10) || !S.cfg) return noUpdate(2);
     syncLive(data);
+    if (liveUnchanged('plugins')) return noUpdate(2);
     const now = serverNow();
     const plugins = H.pluginsView(S.live, 100);
     const rows = plugins.map((p) => {

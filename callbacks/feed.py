@@ -1,4 +1,9 @@
-"""The activity feed: rows from the event store, filter and search, older pages, jump to newest."""
+"""The activity feed: rows from the event store, filter and search, older pages, jump to newest.
+
+The rows themselves are DOM nodes the clientside callback keeps in ``activity-feed-rows`` (one per
+event, inserted and removed as events come and go); its Dash outputs are the empty-state text and
+the count, so a busy stream does not re-render fifty rows of components on every frame.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from components import ids
 def register(app: dash.Dash, settings: Any) -> None:
     app.clientside_callback(
         js("feed"),
-        Output(ids.ACTIVITY_FEED, "children"),
+        Output(ids.FEED_EMPTY, "children"),
+        Output(ids.FEED_EMPTY, "className"),
         Output(ids.FEED_COUNT, "children"),
         Input(ids.EVENTS, "data"),
         Input(ids.FEED_FILTER, "value"),

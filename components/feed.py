@@ -74,7 +74,13 @@ def feed_card(max_items: int) -> dbc.Card:
         [
             new_button,
             html.Div(
-                html.Div("Waiting for events…", className="empty-state"),
+                [
+                    html.Div("Waiting for events…", id=ids.FEED_EMPTY, className="empty-state feed-empty"),
+                    # Dash renders this empty and never again: the live client adds and removes its rows
+                    # (one DOM node per event, text only through textContent), so a new event costs one
+                    # insert instead of re-rendering every row through Dash (DESIGN.md §5)
+                    html.Div(id=ids.FEED_ROWS, className="feed-rows"),
+                ],
                 id=ids.ACTIVITY_FEED,
                 className="feed-list",
                 role="log",

@@ -59,6 +59,8 @@ FEED_NEW = "feed-new"
 FEED_OLDER = "feed-older"
 FEED_COUNT = "feed-count"
 FEED_REV = "feed-rev"  # bumped when older pages are loaded, so the feed re-renders
+FEED_ROWS = "activity-feed-rows"  # the rows, kept by assets/mova_live.js one DOM node per event (Dash renders it empty)
+FEED_EMPTY = "activity-feed-empty"  # "Waiting for events…" / "No event matches the filter", hidden while rows show
 
 # -- issue 5 panels (stable: tests and users' scripts find rows by their data-* attributes) -----------------
 ML_JOBS = "ml-jobs"  # one row per training job: data-job, data-state, data-progress

@@ -69,6 +69,29 @@ test('the store window slides but always holds a whole delivery', () => {
   assert.deepEqual(H.after(w, 3).map((e) => e.seq), [4, 5]);
 });
 
+test('the window grows in place and is trimmed in chunks, never below max or a whole delivery', () => {
+  const w = [];
+  const same = H.appendWindow(w, [ev(1), ev(2), ev(3), ev(4)], 4);
+  assert.equal(same, w, 'appended in place');
+  assert.deepEqual(w.map((e) => e.seq), [1, 2, 3, 4]);
+  H.appendWindow(w, [ev(5)], 4); // 5 = max + a quarter: no cut yet
+  assert.deepEqual(w.map((e) => e.seq), [1, 2, 3, 4, 5]);
+  H.appendWindow(w, [ev(6)], 4); // past the slack: back to max
+  assert.deepEqual(w.map((e) => e.seq), [3, 4, 5, 6]);
+  const big = H.appendWindow([ev(1), ev(2)], [ev(3), ev(4), ev(5), ev(6), ev(7), ev(8)], 2);
+  assert.deepEqual(big.map((e) => e.seq), [3, 4, 5, 6, 7, 8], 'a delivery larger than max is kept whole');
+  assert.deepEqual(H.appendWindow(null, null, 3), []);
+});
+
+test('afterSorted finds a cursor by binary search, like after() on a seq-ordered window', () => {
+  const w = [ev(3), ev(5), ev(6), ev(9)];
+  for (const c of [0, 2, 3, 4, 5, 6, 8, 9, 10, undefined]) {
+    assert.deepEqual(H.afterSorted(w, c).map((e) => e.seq), H.after(w, c).map((e) => e.seq), 'cursor ' + c);
+  }
+  assert.deepEqual(H.afterSorted([], 1), []);
+  assert.deepEqual(H.afterSorted(null, 1), []);
+});
+
 test('relative time', () => {
   const now = Date.parse('2026-11-26T14:00:00Z');
   const ago = (s) => new Date(now - s * 1000).toISOString();
