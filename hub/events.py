@@ -191,7 +191,10 @@ def _fail(
 def _check_data(index: int | None, type_: str, data: Any, limits: Limits) -> None:
     if not isinstance(data, dict):
         _fail(index, "data", 'must be a JSON object, e.g. {"title": "..."}')
-    size = len(orjson.dumps(data))
+    try:
+        size = len(orjson.dumps(data))
+    except orjson.JSONEncodeError as exc:  # e.g. an integer beyond 64 bits, from a Python caller
+        _fail(index, "data", f"cannot be stored as JSON ({exc}): integers must fit in 64 bits")
     if size > limits.max_data_bytes:
         _fail(index, "data", f"is {size} bytes; the limit is {limits.max_data_bytes}", TooLarge)
     if type_ not in KNOWN_TYPES:

@@ -166,8 +166,13 @@ def _wide_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -
     )
     names_by_id = {i: n for n, i in ids.items()}
     window = req.step * WIDE_BUCKETS_PER_CHUNK
-    start = req.since
-    while start <= req.until:
+    span = store.series_span(list(ids.values()))
+    if span is None:
+        return
+    # walk only the windows that can hold samples (since may be 1970), aligned to since's buckets
+    start = req.since + max(0.0, (span[0] - req.since) // window) * window
+    end = min(req.until, span[1])
+    while start <= end:
         params = [req.since, req.step, *ids.values(), start, start + window, req.until]
         start += window
         frames = [b.to_pandas() for b in _arrow_batches(str(store.path), sql, params) if b.num_rows]

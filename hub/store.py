@@ -512,6 +512,15 @@ class SQLiteStore:
             ids = dict(conn.execute("SELECT name, id FROM series").fetchall())
         return {n: ids[n] for n in names if n in ids}
 
+    def series_span(self, ids: Sequence[int]) -> tuple[float, float] | None:
+        """The earliest and latest sample time of these series (None if they have none)."""
+        marks = ",".join("?" * len(ids))
+        with self._reader() as conn:
+            row = conn.execute(
+                f"SELECT MIN(first_ts), MAX(last_ts) FROM series WHERE id IN ({marks})", list(ids)
+            ).fetchone()
+        return None if row is None or row[0] is None else (float(row[0]), float(row[1]))
+
     def known_series(self) -> set[str]:
         with self._reader() as conn:
             return {row[0] for row in conn.execute("SELECT name FROM series")}
