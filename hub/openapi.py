@@ -465,7 +465,11 @@ def _paths() -> dict[str, Any]:
                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
                     },
                 ],
-                "responses": {"200": _download(METRIC_FORMATS, "the file, streamed"), "400": bad_request},
+                "responses": {
+                    "200": _download(METRIC_FORMATS, "the file, streamed"),
+                    "400": bad_request,
+                    "501": _error("the store is PostgreSQL (--store-url): use GET /api/metrics or the events export"),
+                },
             }
         },
         "/api/events/export": {
