@@ -97,7 +97,8 @@ class RedisBus:
         if not events:
             return
         try:
-            self._writer.xadd(self.key, encode(events), id=f"{events[-1].seq}-0", maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
+            fields: Any = encode(events)  # redis-py's field types are narrower than what it accepts
+            self._writer.xadd(self.key, fields, id=f"{events[-1].seq}-0", maxlen=self.maxlen, approximate=True)
         except redis.RedisError as exc:
             # durable in the store: every reader fills the gap from there
             logger.warning(
