@@ -359,6 +359,11 @@
         }
         S.heartbeatS = frame.heartbeat_s || S.heartbeatS;
         S.serverLastSeq = frame.last_seq;
+        if (frame.health && frame.health.state) {
+          // the server's health now: a health frame missed while reconnecting is made good here
+          S.health = { state: frame.health.state, message: frame.health.message, components: frame.health.components, time: frame.health.time };
+          applyHealth();
+        }
         if (frame.server_time) S.clockOffsetMs = H.toMs(frame.server_time) - Date.now();
         markLive();
         break;

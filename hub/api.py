@@ -347,4 +347,12 @@ def register_api(server: Flask, hub: Hub) -> None:
 
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def websocket(ws: Any) -> None:
-        serve(ws, hub.store, hub.bus, hub.sessions, subscription(settings.frame_interval_s), stream_limits)
+        serve(
+            ws,
+            hub.store,
+            hub.bus,
+            hub.sessions,
+            subscription(settings.frame_interval_s),
+            stream_limits,
+            hub.current_health,
+        )

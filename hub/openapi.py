@@ -41,7 +41,8 @@ Every error is `{"error": "what went wrong and how to fix it", ...details}`.
 ## WebSocket: GET /ws?after=<seq>&type=<prefix>&epoch=<epoch>&frame_ms=<ms>
 
 Server to client, JSON text frames:
-- `{"kind": "hello", "last_seq": n, "first_seq": m, "epoch": "...", "server_time": "...", "heartbeat_s": 30}` first;
+- `{"kind": "hello", "last_seq": n, "first_seq": m, "epoch": "...", "server_time": "...", "heartbeat_s": 30,
+  "health": {...}}` first (health as in GET /api/status);
 - `{"kind": "reset", "reason": "...", "last_seq", "first_seq", "epoch"}` right after hello when the
   client's position no longer exists (store recreated: `epoch` differs; `after` beyond last_seq;
   events after it removed by retention): reload state from REST, then carry on live;

@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -290,8 +291,13 @@ def serve(
     sessions: set[ClientSession],
     sub: Subscription,
     limits: StreamLimits,
+    health: Callable[[], dict[str, Any]] | None = None,
 ) -> None:
-    """Run one WebSocket connection to its end."""
+    """Run one WebSocket connection to its end.
+
+    ``health`` gives the hub's current health for the hello frame, so that a page
+    that missed a health frame while reconnecting is right again at once.
+    """
     if hasattr(ws, "sock") and not isinstance(ws.sock, SerializedSocket):
         ws.sock = SerializedSocket(ws.sock)
     session = ClientSession(
@@ -304,6 +310,8 @@ def serve(
         last_seq, first_seq = store.last_seq, store.first_seq()
         position = {"last_seq": last_seq, "first_seq": first_seq, "epoch": store.epoch}
         hello = {"kind": "hello", **position, "server_time": now_iso(), "heartbeat_s": limits.heartbeat_s}
+        if health is not None:
+            hello["health"] = health()
         ws.send(orjson.dumps(hello).decode())
         reader.start()
         reason = reset_reason(sub, store.epoch, first_seq, last_seq)

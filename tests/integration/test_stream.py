@@ -142,3 +142,10 @@ def test_stalled_client_gets_gap_and_recovers_by_rest(server_factory, tmp_path):
             seen += [e["seq"] for e in frame["events"] if not seen or e["seq"] > seen[-1]]
     assert gap_after is not None, "the stalled client must be told about the gap"
     assert seen == list(range(1, 301))
+
+
+def test_hello_carries_current_health(server):
+    assert StreamClient(server.ws_url).hello["health"]["state"] == "unknown"
+    server.post({"type": "system.status", "data": {"state": "degraded", "message": "slow disk"}})
+    health = StreamClient(server.ws_url).hello["health"]
+    assert health["state"] == "degraded" and health["message"] == "slow disk"
