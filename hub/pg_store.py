@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -32,22 +31,20 @@ import orjson
 import psycopg
 
 from hub.errors import Unavailable
-from hub.events import NewEvent, samples_of
+from hub.events import samples_of
 from hub.store import (
-    MAX_EVENTS_PER_TRANSACTION,
     RAW_RANGE_S,
     RESOLUTION_NAMES,
-    RETENTION_EVERY_S,
     ROLLUP_RESOLUTIONS,
     AppendResult,
     EventFilter,
     Retention,
     StoredEvent,
-    _WriteRequest,
     as_filter,
     rollup_rows,
     type_filter_sql,
 )
+from hub.writer import RETENTION_EVERY_S, SingleWriter, WriteRequest
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +123,7 @@ def filter_sql(event_filter: EventFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-class PostgresStore:
+class PostgresStore(SingleWriter):
     """Events and numeric samples in PostgreSQL, written by one thread per process."""
 
     def __init__(
@@ -156,11 +153,7 @@ class PostgresStore:
         self._readers: queue.Queue[psycopg.Connection[Any]] = queue.Queue()
         for _ in range(readers):
             self._readers.put(self._connect())
-        self._requests: queue.Queue[_WriteRequest | None] = queue.Queue()
-        self._closed = threading.Event()
-        self._next_retention = time.monotonic()
-        self._thread = threading.Thread(target=self._write_loop, name="pg-store-writer", daemon=True)
-        self._thread.start()
+        self._start_writer("pg-store-writer")
 
     # -- connections -------------------------------------------------------
 
@@ -194,40 +187,7 @@ class PostgresStore:
 
     # -- writing -----------------------------------------------------------
 
-    def append(self, events: list[NewEvent], timeout: float = 30.0) -> AppendResult:
-        """Store events durably (all or none); duplicates by (source, id) are skipped."""
-        if self._closed.is_set():
-            raise Unavailable("the store is shutting down; retry in a moment")
-        request = _WriteRequest(events)
-        self._requests.put(request)
-        return request.future.result(timeout=timeout)
-
-    def _write_loop(self) -> None:
-        while True:
-            wait = max(0.0, self._next_retention - time.monotonic())
-            try:
-                first = self._requests.get(timeout=wait)
-            except queue.Empty:
-                self._apply_retention()
-                continue
-            if first is None:
-                return
-            group, count = [first], len(first.events)
-            while count < MAX_EVENTS_PER_TRANSACTION:
-                try:
-                    more = self._requests.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._requests.put(None)
-                    break
-                group.append(more)
-                count += len(more.events)
-            if time.monotonic() >= self._next_retention:
-                self._apply_retention()
-            self._write_group(group)
-
-    def _write_group(self, group: list[_WriteRequest]) -> None:
+    def _write_group(self, group: list[WriteRequest]) -> None:
         self._fresh_writer()
         conn = self._writer
         locked = False
@@ -277,7 +237,7 @@ class PostgresStore:
                 logger.exception("on_write_health subscriber failed")
 
     def _insert(
-        self, conn: psycopg.Connection[Any], group: list[_WriteRequest]
+        self, conn: psycopg.Connection[Any], group: list[WriteRequest]
     ) -> tuple[list[AppendResult], list[StoredEvent]]:
         everything = [e for r in group for e in r.events]
         existing: set[tuple[str, str]] = set()
@@ -369,11 +329,6 @@ class PostgresStore:
                 self._writer.execute("DELETE FROM rollups WHERE bucket < %s", (now - self.retention.rollups_s,))
         except psycopg.Error:
             logger.exception("retention failed; will retry")
-
-    def apply_retention_now(self) -> None:
-        """Run retention on the writer thread and wait for it (tests, admin)."""
-        self._next_retention = 0.0
-        self.append([])
 
     # -- reading -----------------------------------------------------------
 
@@ -474,11 +429,8 @@ class PostgresStore:
 
     def close(self) -> None:
         """Finish queued writes, then close every connection. Safe to call twice."""
-        if self._closed.is_set():
+        if not self._stop_writer():
             return
-        self._closed.set()
-        self._requests.put(None)
-        self._thread.join(timeout=30)
         self._writer.close()
         while not self._readers.empty():
             self._readers.get_nowait().close()

@@ -16,11 +16,9 @@ from __future__ import annotations
 import logging
 import queue
 import sqlite3
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +28,7 @@ import orjson
 
 from hub.errors import Unavailable
 from hub.events import NewEvent, samples_of
+from hub.writer import RETENTION_EVERY_S, SingleWriter, WriteRequest
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +86,6 @@ ON CONFLICT (series_id, res, bucket) DO UPDATE SET
 """
 
 ISO_MS = "strftime('%Y-%m-%dT%H:%M:%fZ', {col}, 'unixepoch')"
-RETENTION_EVERY_S = 30.0
-MAX_EVENTS_PER_TRANSACTION = 20_000
 
 
 @dataclass(frozen=True)
@@ -181,15 +178,7 @@ def rollup_rows(samples: list[tuple[int, float, float]]) -> list[tuple[Any, ...]
     return [(*key, *agg) for key, agg in buckets.items()]
 
 
-class _WriteRequest:
-    __slots__ = ("events", "future")
-
-    def __init__(self, events: list[NewEvent]) -> None:
-        self.events = events
-        self.future: Future[AppendResult] = Future()
-
-
-class SQLiteStore:
+class SQLiteStore(SingleWriter):
     """Events and numeric samples in one SQLite file."""
 
     def __init__(
@@ -217,14 +206,10 @@ class SQLiteStore:
         self.epoch = self._ensure_epoch()
         self._last_seq = self._read_last_seq()
         self._series_ids: dict[str, int] = dict(self._writer.execute("SELECT name, id FROM series").fetchall())
-        self._requests: queue.Queue[_WriteRequest | None] = queue.Queue()
         self._readers: queue.Queue[sqlite3.Connection] = queue.Queue()
         for _ in range(readers):
             self._readers.put(self._connect())
-        self._closed = threading.Event()
-        self._next_retention = time.monotonic()
-        self._thread = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
-        self._thread.start()
+        self._start_writer("store-writer")
 
     # -- connections -------------------------------------------------------
 
@@ -257,40 +242,7 @@ class SQLiteStore:
 
     # -- writing -----------------------------------------------------------
 
-    def append(self, events: list[NewEvent], timeout: float = 30.0) -> AppendResult:
-        """Store events durably (all or none); duplicates by (source, id) are skipped."""
-        if self._closed.is_set():
-            raise Unavailable("the store is shutting down; retry in a moment")
-        request = _WriteRequest(events)
-        self._requests.put(request)
-        return request.future.result(timeout=timeout)
-
-    def _write_loop(self) -> None:
-        while True:
-            wait = max(0.0, self._next_retention - time.monotonic())
-            try:
-                first = self._requests.get(timeout=wait)
-            except queue.Empty:
-                self._apply_retention()
-                continue
-            if first is None:
-                return
-            group, count = [first], len(first.events)
-            while count < MAX_EVENTS_PER_TRANSACTION:
-                try:
-                    more = self._requests.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._requests.put(None)
-                    break
-                group.append(more)
-                count += len(more.events)
-            if time.monotonic() >= self._next_retention:
-                self._apply_retention()
-            self._write_group(group)
-
-    def _write_group(self, group: list[_WriteRequest]) -> None:
+    def _write_group(self, group: list[WriteRequest]) -> None:
         try:
             self._writer.execute("BEGIN IMMEDIATE")
             results, stored = self._insert(group)
@@ -327,7 +279,7 @@ class SQLiteStore:
             except Exception:
                 logger.exception("on_write_health subscriber failed")
 
-    def _insert(self, group: list[_WriteRequest]) -> tuple[list[AppendResult], list[StoredEvent]]:
+    def _insert(self, group: list[WriteRequest]) -> tuple[list[AppendResult], list[StoredEvent]]:
         existing = self._existing_keys([e for r in group for e in r.events])
         results: list[AppendResult] = []
         stored: list[StoredEvent] = []
@@ -409,11 +361,6 @@ class SQLiteStore:
             logger.exception("retention failed; will retry")
             if self._writer.in_transaction:
                 self._writer.execute("ROLLBACK")
-
-    def apply_retention_now(self) -> None:
-        """Run retention on the writer thread and wait for it (tests, admin)."""
-        self._next_retention = 0.0
-        self.append([])
 
     # -- reading -----------------------------------------------------------
 
@@ -531,11 +478,8 @@ class SQLiteStore:
 
     def close(self) -> None:
         """Finish queued writes, then close every connection. Safe to call twice."""
-        if self._closed.is_set():
+        if not self._stop_writer():
             return
-        self._closed.set()
-        self._requests.put(None)
-        self._thread.join(timeout=30)
         self._writer.close()
         while not self._readers.empty():
             self._readers.get_nowait().close()
