@@ -293,6 +293,17 @@ def _type_parameter() -> dict[str, Any]:
     }
 
 
+def _series_parameter() -> dict[str, Any]:
+    return {
+        "name": "series",
+        "in": "query",
+        "description": "series names (repeatable); none means every known series",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    }
+
+
 def _seq_parameter(name: str, description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": SEQ}
 
@@ -408,14 +419,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": "getMetrics",
                 "summary": "Numeric series between two times, averaged into at most max_points buckets",
                 "parameters": [
-                    {
-                        "name": "series",
-                        "in": "query",
-                        "description": "series names (repeatable); none means every known series",
-                        "schema": {"type": "array", "items": {"type": "string"}},
-                        "style": "form",
-                        "explode": True,
-                    },
+                    _series_parameter(),
                     _time_parameter("since", "ISO 8601 time or seconds ago (default 300 seconds ago)"),
                     _time_parameter("until", "ISO 8601 time or seconds ago (default now)"),
                     {
@@ -436,14 +440,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": "exportMetrics",
                 "summary": "Samples as a streamed file: CSV, JSON lines or Parquet, long or wide",
                 "parameters": [
-                    {
-                        "name": "series",
-                        "in": "query",
-                        "description": "series names (repeatable); none means every known series",
-                        "schema": {"type": "array", "items": {"type": "string"}},
-                        "style": "form",
-                        "explode": True,
-                    },
+                    _series_parameter(),
                     _time_parameter("since", "ISO 8601 time or seconds ago (default: the beginning)"),
                     _time_parameter("until", "ISO 8601 time or seconds ago (default now)"),
                     {"name": "format", "in": "query", "schema": {"enum": list(METRIC_FORMATS)}},
