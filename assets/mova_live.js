@@ -1285,28 +1285,44 @@
     if (selected && S.live.jobs[selected]) S.selectedJob = selected;
     const job = selectedJob(H.jobsView(S.live, 30));
     if (!job) return [lossFigure([]), 'Loss: no job selected'];
+    // Dash keeps only the newest run's answer, so every run that overlaps the history load waits
+    // for the same load and answers with the full figure (never a stale empty one, never no_update)
+    let waited = false;
     if (!(job in S.lossHistory)) {
-      S.lossHistory[job] = [];
-      const started = S.live.jobs[job] && S.live.jobs[job].started;
-      const since = started ? Math.max(60, Math.ceil((serverNow() - H.toMs(started)) / 1000) + 60) : 86400;
-      try {
-        // only a job that has reported a loss has the series (asking for an unknown one is a 400)
-        const name = 'ml.' + job + '.loss';
-        const known = (await getJSON('/api/metrics/series')).series.some((s) => s.name === name);
-        const body = known ? await getJSON('/api/metrics?max_points=400&since=' + since + '&series=' + encodeURIComponent(name)) : { series: [] };
-        const s = body.series[0] || { t: [], v: [] };
-        S.lossHistory[job] = s.t.map((t, i) => [H.localTime(t), s.v[i]]);
-      } catch (err) {
-        // a job that has reported no loss yet has no series: the live points fill the curve
+      waited = true;
+      S.lossLoading = S.lossLoading || {};
+      if (!S.lossLoading[job]) {
+        S.lossLoading[job] = loadLossHistory(job).finally(() => {
+          delete S.lossLoading[job];
+        });
       }
+      await S.lossLoading[job];
     }
-    const history = S.lossHistory[job];
+    const history = S.lossHistory[job] || [];
     const lastT = history.length ? history[history.length - 1][0] : '';
     const points = history.concat((S.lossPoints[job] || []).filter((p) => p[0] > lastT));
     const key = job + ':' + points.length + ':' + (points.length ? points[points.length - 1][0] : '');
-    if (key === S.lossShown) return noUpdate(2);
+    if (key === S.lossShown && !waited) return noUpdate(2);
     S.lossShown = key;
     return [lossFigure(points), 'Loss · ' + H.text(job, 80)];
+  }
+
+  /** A job's ml.<job>.loss history from REST, into S.lossHistory (empty when it has none yet). */
+  async function loadLossHistory(job) {
+    const started = S.live.jobs[job] && S.live.jobs[job].started;
+    const since = started ? Math.max(60, Math.ceil((serverNow() - H.toMs(started)) / 1000) + 60) : 86400;
+    let history = [];
+    try {
+      // only a job that has reported a loss has the series (asking for an unknown one is a 400)
+      const name = 'ml.' + job + '.loss';
+      const known = (await getJSON('/api/metrics/series')).series.some((s) => s.name === name);
+      const body = known ? await getJSON('/api/metrics?max_points=400&since=' + since + '&series=' + encodeURIComponent(name)) : { series: [] };
+      const s = body.series[0] || { t: [], v: [] };
+      history = s.t.map((t, i) => [H.localTime(t), s.v[i]]);
+    } catch (err) {
+      // a job that has reported no loss yet has no series: the live points fill the curve
+    }
+    S.lossHistory[job] = history;
   }
 
   // -- export -----------------------------------------------------------------------------------------
