@@ -76,6 +76,8 @@ class ServerProcess:
             except requests.RequestException:
                 pass
             time.sleep(0.05)
+        os.killpg(self.proc.pid, signal.SIGKILL)  # never leave a half-started server behind
+        self.proc.wait(timeout=10)
         raise AssertionError(f"server did not answer within {timeout}s:\n{self.output()}")
 
     def kill_hard(self) -> None:
