@@ -17,6 +17,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from hub.store import StoredEvent, type_matches
@@ -41,6 +42,11 @@ class Batch:
     def join(cls, batches: list[Batch]) -> Batch:
         """Consecutive batches as one, their JSON arrays joined as text."""
         return cls([e for b in batches for e in b.events], "[" + ",".join(b.json[1:-1] for b in batches) + "]")
+
+    @cached_property
+    def json_bytes(self) -> bytes:
+        """The JSON text as UTF-8, encoded once for every client that gets this batch."""
+        return self.json.encode()
 
     @property
     def last_seq(self) -> int:

@@ -1,22 +1,29 @@
 """The WebSocket stream at /ws: hello, replay, live batches, gap, ping/pong.
 
-Each connection is a ``ClientSession``. Its queue is filled by the bus (never
-blocking) and emptied by the connection's own thread, which is the only one
-that sends; a second thread reads client frames (ping, subscribe) and queues
-the replies. Each client gets at most one events frame per its frame interval
-(20 a second by default, what the browser's WebSocket component keeps up with;
-``frame_ms=0`` for API clients that want every batch at once): batches that
-wait meanwhile are joined into one frame as text, not encoded again. Replay without gap or duplicate (DESIGN.md §4): subscribe to the
-bus first, read the store after the client's seq, then skip every queued event
-the replay already sent. A client whose queue passes its bound loses the
-queued batches and is sent a ``gap`` frame instead, so a slow reader never
-holds memory or slows the others.
+Each connection is a ``ClientSession`` with its own thread. Live batches come
+from the bus's dispatcher thread (``deliver``, which never blocks): a client
+that keeps up gets its frame written there and then, with one non-blocking
+send of a small per-client head plus the batch's JSON bytes, encoded once for
+everybody (no thread wakes per client: with 100 clients, waking 100 threads per
+batch cost more than the sends). What cannot go at once waits in the session's
+queue for its own thread: the rest of a frame a slow reader's socket did not
+take, frames held back by the client's frame interval (20 a second by default,
+what the browser's WebSocket component keeps up with; ``frame_ms=0`` for API
+clients that want every batch at once; waiting batches are joined into one frame
+as text, not encoded again), replies to the client's frames, and gaps. A second
+thread reads client frames (ping, subscribe) and queues the replies. Replay
+without gap or duplicate (DESIGN.md §4): subscribe to the bus first, read the
+store after the client's seq, then skip every queued event the replay already
+sent; the dispatcher writes nothing itself until the replay is done. A client
+whose queue passes its bound loses the queued batches and is sent a ``gap``
+frame instead, so a slow reader never holds memory or slows the others.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -26,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from simple_websocket import ConnectionClosed
+from wsproto.events import TextMessage
 
 from hub.bus import Batch, Bus
 from hub.events import TYPE_PATTERN, now_iso
@@ -53,20 +61,112 @@ class SerializedSocket:
     simple_websocket writes frames with a single ``sock.send`` from two threads (ours,
     and its own that sends pings). A large frame can be sent in part, and on Linux
     another thread's send can land between its parts: the client then reads a
-    corrupt frame. Here every send is a ``sendall`` under one lock.
+    corrupt frame. Here every send is a ``sendall`` under one lock, and ``FrameWriter``
+    takes the same lock for its non-blocking sends.
     """
 
     def __init__(self, sock: socket.socket) -> None:
-        self._sock = sock
-        self._lock = threading.Lock()
+        self.raw = sock
+        self.lock = threading.Lock()
 
     def send(self, data: bytes) -> int:
-        with self._lock:
-            self._sock.sendall(data)
+        with self.lock:
+            self.raw.sendall(data)
         return len(data)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
+        return getattr(self.raw, name)
+
+
+class Unsent:
+    """The rest of a frame a non-blocking send could not finish: it must go next, whole."""
+
+    __slots__ = ("data", "locked")
+
+    def __init__(self, data: bytes, locked: bool) -> None:
+        self.data = data
+        self.locked = locked  # the socket lock is still held (a part of the frame is on the wire)
+
+
+class FrameWriter:
+    """Puts a session's frames on the wire, blocking or not.
+
+    ``send`` blocks until the frame is written (the session's own thread).
+    ``send_nowait`` is for the bus's dispatcher thread, which must never wait for
+    a client: it writes what the kernel takes at once and returns the rest, if any,
+    as ``Unsent`` for the session's thread to ``finish``. A socket that is not a
+    simple_websocket connection (tests' sinks) is simply written to.
+    """
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.sock: SerializedSocket | None = None
+        if hasattr(ws, "sock") and hasattr(ws, "ws"):
+            if not isinstance(ws.sock, SerializedSocket):
+                ws.sock = SerializedSocket(ws.sock)
+            self.sock = ws.sock
+        self._plain_frames: bool | None = None
+
+    def send(self, text: str) -> None:
+        self.ws.send(text)
+
+    def send_nowait(self, parts: list[bytes]) -> Unsent | None:
+        """Send one text message made of ``parts`` (UTF-8) without waiting; the rest if the kernel took less."""
+        if self.sock is None:
+            self.ws.send(b"".join(parts).decode())
+            return None
+        if not getattr(self.ws, "connected", True):
+            raise ConnectionClosed()
+        if self._plain():
+            # the frame's header, then the parts as they are: no copy of the shared batch text
+            parts = [text_frame_header(sum(map(len, parts))), *parts]
+        else:  # permessage-deflate: each client's compressor has its own state
+            parts = [self.ws.ws.send(TextMessage(data=b"".join(parts).decode()))]  # type: ignore[attr-defined]
+        if not self.sock.lock.acquire(blocking=False):  # a ping or a close being written: hand it over whole
+            return Unsent(b"".join(parts), locked=False)
+        try:
+            sent = self.sock.raw.sendmsg(parts, [], socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            sent = 0
+        except OSError as exc:
+            self.sock.lock.release()
+            raise ConnectionClosed() from exc
+        data = parts[0] if len(parts) == 1 else None
+        total = sum(map(len, parts))
+        if sent == total:
+            self.sock.lock.release()
+            return None
+        return Unsent((data or b"".join(parts))[sent:], locked=True)
+
+    def _plain(self) -> bool:
+        """True when the connection uses no extension, so that a frame is a header and the payload."""
+        if self._plain_frames is None:
+            try:
+                self._plain_frames = not self.ws.ws.connection._proto.extensions  # type: ignore[attr-defined]
+            except AttributeError:
+                self._plain_frames = False
+        return self._plain_frames
+
+    def finish(self, unsent: Unsent) -> None:
+        """Write the rest of a frame (blocking) and release the socket lock."""
+        assert self.sock is not None
+        if not unsent.locked:
+            self.sock.lock.acquire()
+        try:
+            self.sock.raw.sendall(unsent.data)
+        except OSError as exc:
+            raise ConnectionClosed() from exc
+        finally:
+            self.sock.lock.release()
+
+
+def text_frame_header(length: int) -> bytes:
+    """RFC 6455 §5.2: FIN and the text opcode, then the payload length (a server's frames are not masked)."""
+    if length < 126:
+        return bytes((0x81, length))
+    if length < 65536:
+        return struct.pack("!BBH", 0x81, 126, length)
+    return struct.pack("!BBQ", 0x81, 127, length)
 
 
 def parse_types(values: list[str]) -> tuple[str, ...]:
@@ -96,6 +196,7 @@ class ClientSession:
         max_bytes: int = 16 * 2**20,
     ) -> None:
         self.ws = ws
+        self.writer = FrameWriter(ws)
         self.frames_per_minute = frames_per_minute
         self._window_start = time.monotonic()
         self._window_frames = 0
@@ -110,6 +211,9 @@ class ClientSession:
         self._control: deque[str] = deque()
         self._gap = False
         self._closed = False
+        self._live = False  # replay done: the dispatcher may send a batch itself
+        self._sending = False  # a thread is writing a frame; nobody else may start one
+        self._unsent: Unsent | None = None
         self._wake = threading.Condition()
         self.frames_sent = 0
         self.last_sent_seq = 0
@@ -117,16 +221,61 @@ class ClientSession:
     # called by the bus dispatcher: must not block
     def deliver(self, batch: Batch) -> None:
         with self._wake:
-            over_events = self._queued_events + len(batch.events) > self.max_events
-            if over_events or self._queued_bytes + len(batch.json) > self.max_bytes:
-                self._batches.clear()
-                self._queued_events = self._queued_bytes = 0
-                self._gap = True
+            if self._closed:
+                return
+            if self._can_send_now():
+                self._sending = True
             else:
-                self._batches.append(batch)
-                self._queued_events += len(batch.events)
-                self._queued_bytes += len(batch.json)
-            self._wake.notify()
+                self._queue(batch)
+                return
+        self._send_now(batch)
+
+    def _can_send_now(self) -> bool:
+        """Nothing waiting before this batch and the client's frame interval is over."""
+        return (
+            self._live
+            and not (self._sending or self._batches or self._control or self._gap)
+            and time.monotonic() - self._last_frame >= self.frame_interval_s
+        )
+
+    def _queue(self, batch: Batch) -> None:
+        over_events = self._queued_events + len(batch.events) > self.max_events
+        if over_events or self._queued_bytes + len(batch.json) > self.max_bytes:
+            self._batches.clear()
+            self._queued_events = self._queued_bytes = 0
+            self._gap = True
+        else:
+            self._batches.append(batch)
+            self._queued_events += len(batch.events)
+            self._queued_bytes += len(batch.json)
+            if len(self._batches) > 1:
+                return  # the session's thread was told of the first one and waits for its frame interval
+        self._wake.notify()
+
+    def _send_now(self, batch: Batch) -> None:
+        """On the dispatcher's thread: write the frame without waiting; the session's thread finishes it if needed.
+
+        This is the common case of a live client keeping up: no thread wakes, one
+        non-blocking send. Only a frame the kernel cannot take at once (a slow
+        reader) is handed to the session's own thread.
+        """
+        unsent = None
+        try:
+            fresh = batch.after(self.last_sent_seq)
+            if fresh is not None:
+                unsent = self.writer.send_nowait(self._events_frame(fresh))
+        except ConnectionClosed:
+            self.close()
+        except Exception:
+            logger.exception("sending to a client failed; closing its session")
+            self.close()
+        with self._wake:
+            if unsent is None:
+                self._sending = False
+            else:
+                self._unsent = unsent
+            if unsent is not None or self._batches or self._control or self._gap or self._closed:
+                self._wake.notify()  # the session's thread has work; otherwise it sleeps on
 
     def reply(self, message: dict[str, Any]) -> None:
         with self._wake:
@@ -142,11 +291,15 @@ class ClientSession:
     def closed(self) -> bool:
         return self._closed
 
-    def send_events(self, batch: Batch) -> None:
+    def _events_frame(self, batch: Batch) -> list[bytes]:
+        """The next events frame as parts: only its small head is built per client."""
         self._last_frame = time.monotonic()
         self.frames_sent += 1
-        self.ws.send(f'{{"kind":"events","n":{self.frames_sent},"events":{batch.json}}}')
         self.last_sent_seq = batch.last_seq
+        return [b'{"kind":"events","n":%d,"events":' % self.frames_sent, batch.json_bytes, b"}"]
+
+    def send_events(self, batch: Batch) -> None:
+        self.writer.send(b"".join(self._events_frame(batch)).decode())
 
     def replay(self, store: Store, after: int) -> None:
         """Send everything stored after ``after`` (matching the filter) in pages."""
@@ -158,21 +311,44 @@ class ClientSession:
             self.send_events(Batch.of(page))
 
     def pump(self) -> None:
-        """Send queued frames until the socket or the session closes."""
-        while True:
+        """Send what the dispatcher could not, until the socket or the session closes."""
+        with self._wake:
+            self._live = True
+        try:
+            while self._next_turn():
+                with self._wake:
+                    unsent, self._unsent = self._unsent, None
+                if unsent is not None:
+                    self.writer.finish(unsent)
+                else:
+                    self.send_queued()
+                with self._wake:
+                    self._sending = False
+        finally:
             with self._wake:
-                while not self._closed and not self._control and not self._gap:
-                    if not self._batches:
-                        self._wake.wait()
-                        continue
-                    # coalesce: at most one events frame per frame interval for this client
-                    remaining = self._last_frame + self.frame_interval_s - time.monotonic()
-                    if remaining <= 0:
-                        break
-                    self._wake.wait(remaining)
-                if self._closed:
-                    return
-            self.send_queued()
+                unsent, self._unsent = self._unsent, None
+            if unsent is not None and unsent.locked and self.writer.sock is not None:
+                self.writer.sock.lock.release()  # a frame cut short on a closing socket
+
+    def _next_turn(self) -> bool:
+        """Wait until this thread has something to write (True) or the session is closed (False)."""
+        with self._wake:
+            while not self._closed:
+                if self._unsent is not None:
+                    return True
+                if not self._sending and (self._control or self._gap):
+                    self._sending = True
+                    return True
+                if self._sending or not self._batches:
+                    self._wake.wait()
+                    continue
+                # coalesce: at most one events frame per frame interval for this client
+                remaining = self._last_frame + self.frame_interval_s - time.monotonic()
+                if remaining <= 0:
+                    self._sending = True
+                    return True
+                self._wake.wait(remaining)
+            return False
 
     def send_queued(self) -> None:
         """Send what is queued now: replies, a gap if one happened, then the events not sent yet."""
@@ -182,10 +358,10 @@ class ClientSession:
             self._queued_events = self._queued_bytes = 0
             gap, self._gap = self._gap, False
         for text in control:
-            self.ws.send(text)
+            self.writer.send(text)
         if gap:
             self.frames_sent += 1
-            self.ws.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
+            self.writer.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
         fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
         if fresh:
             # several waiting batches go out as one frame (the browser applies a frame in one go),
@@ -298,8 +474,6 @@ def serve(
     ``health`` gives the hub's current health for the hello frame, so that a page
     that missed a health frame while reconnecting is right again at once.
     """
-    if hasattr(ws, "sock") and not isinstance(ws.sock, SerializedSocket):
-        ws.sock = SerializedSocket(ws.sock)
     session = ClientSession(
         ws, sub.types, limits.max_events, sub.frame_interval_s, limits.frames_per_minute, limits.max_bytes
     )
