@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from hub.errors import Unavailable
-from hub.events import NewEvent, samples_of
+from hub.events import SAMPLE_TYPES, NewEvent, samples_of
 from hub.writer import RETENTION_EVERY_S, SingleWriter, WriteRequest
 
 logger = logging.getLogger(__name__)
@@ -296,10 +296,12 @@ class SQLiteStore(SingleWriter):
                     continue
                 existing.add(key)
                 seq += 1
-                body = orjson.dumps({**event.envelope, "seq": seq}).decode()
+                event.envelope["seq"] = seq  # the envelope is this request's own copy
+                body = orjson.dumps(event.envelope).decode()
                 rows.append((seq, event.id, event.source, event.type, event.ts, body))
                 stored.append(StoredEvent(seq, event.type, body))
-                samples.extend(samples_of(event))
+                if event.type in SAMPLE_TYPES:
+                    samples.extend(samples_of(event))
             mine = stored[first:]
             results.append(
                 AppendResult(
