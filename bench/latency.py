@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -32,7 +33,7 @@ import orjson
 import requests
 import websocket
 
-from bench.common import PY, ROOT, CpuMeter, header, table
+from bench.common import PY, ROOT, CpuMeter, header, percentile, table
 
 CASES = [(100, 10), (100, 100), (1000, 100), (5000, 100), (10, 1000)]
 QUICK_CASES = [(100, 10), (100, 100), (1000, 100), (5000, 100), (10, 1000)]
@@ -359,7 +360,31 @@ def run(
         + table(COLUMNS, [r.row() for r in results])
         + "\n\nclient proc CPU: the busiest client process (clients are split over "
         + "1/2/4 processes for 10/100/1000 clients), percent of one core.\n"
+        + "durable commit on this disk (SQLite WAL, synchronous=FULL, one row; part of every MOVA row, "
+        + "of no baseline): p50 {:.1f} ms, p95 {:.1f} ms, p99 {:.1f} ms.\n".format(*durable_commit_ms())
     )
+
+
+def durable_commit_ms(commits: int = 300) -> tuple[float, float, float]:
+    """p50/p95/p99 of one-row commits in SQLite (WAL, synchronous=FULL, as the hub writes) on this disk.
+
+    Every event is durable before any client sees it (DESIGN.md §4), so this fsync is
+    part of MOVA's latency and of no baseline's: it is printed beside them.
+    """
+    with tempfile.TemporaryDirectory(prefix="mova-fsync-") as tmp:
+        conn = sqlite3.connect(os.path.join(tmp, "probe.db"), isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (x)")
+        took = []
+        for i in range(commits):
+            start = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t VALUES (?)", (i,))
+            conn.execute("COMMIT")
+            took.append((time.perf_counter() - start) * 1000)
+        conn.close()
+    return percentile(took, 0.50), percentile(took, 0.95), percentile(took, 0.99)
 
 
 @contextmanager
