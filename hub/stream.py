@@ -28,6 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -328,7 +329,10 @@ class ClientSession:
             with self._wake:
                 unsent, self._unsent = self._unsent, None
             if unsent is not None and unsent.locked and self.writer.sock is not None:
-                self.writer.sock.lock.release()  # a frame cut short on a closing socket
+                # a frame cut short on a closing socket: nothing may follow its first part
+                with suppress(OSError):
+                    self.writer.sock.raw.shutdown(socket.SHUT_RDWR)
+                self.writer.sock.lock.release()
 
     def _next_turn(self) -> bool:
         """Wait until this thread has something to write (True) or the session is closed (False)."""
