@@ -107,6 +107,44 @@
     return (events || []).filter((e) => e.seq > (cursor || 0));
   }
 
+  // -- pacing the page's work ---------------------------------------------------------
+
+  /**
+   * A function that asks for `run` to happen once, later: every call made before it has run joins the
+   * same run. `schedule(fn)` says when (the page: the next animation frame); `run(n)` learns how many
+   * requests it absorbed. Returns whether this call scheduled a run (false: one was pending already).
+   * The live client paces its panel store with it: a burst of frames costs one panel update per frame
+   * of the screen, not one per socket frame.
+   */
+  function coalesce(run, schedule) {
+    let pending = 0;
+    return function request() {
+      pending += 1;
+      if (pending > 1) return false;
+      schedule(() => {
+        const n = pending;
+        pending = 0;
+        run(n);
+      });
+      return true;
+    };
+  }
+
+  /**
+   * Keep at most `keep` entries of an undo history ({past: [...]}) by cutting its oldest IN PLACE;
+   * returns how many went. Dash appends every prop change made in the browser (socket messages, store
+   * writes, set_props) to `history.past` and never trims it, so a page that is left open on a busy
+   * stream holds every socket frame it ever received and copies an ever longer array on every change.
+   */
+  function trimHistory(history, keep) {
+    const past = history && history.past;
+    if (!Array.isArray(past)) return 0;
+    const cut = past.length - Math.max(0, keep || 0);
+    if (cut <= 0) return 0;
+    past.splice(0, cut);
+    return cut;
+  }
+
   // -- time ------------------------------------------------------------------------
 
   function toMs(time) {
@@ -737,7 +775,7 @@
   }
 
   return {
-    backoffDelay, mergeBySeq, frameStatus, slideWindow, appendWindow, afterSorted, after,
+    backoffDelay, mergeBySeq, frameStatus, slideWindow, appendWindow, afterSorted, after, coalesce, trimHistory,
     toMs, relativeTime, localTime, clockTime,
     categoryOf, categoryIcon, cssToken, isNotice, levelOf, levelIcon, isSticky,
     describe, actorOf, text, number, bytes, formatValue, seriesPoints,

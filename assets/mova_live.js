@@ -30,13 +30,15 @@
     poll: 'mova-poll', feed: 'activity-feed', feedFilter: 'feed-filter', feedLive: 'feed-live',
     feedNew: 'feed-new', feedNewText: 'feed-new-text', feedRows: 'activity-feed-rows', series: 'metrics-series', health: 'health-badge',
     healthPill: 'health-pill', healthIcon: 'health-icon', healthBody: 'health-popover-body',
-    mlJobs: 'ml-jobs', mlSelected: 'ml-selected', exportSeries: 'export-series',
+    mlJobs: 'ml-jobs', mlSelected: 'ml-selected', exportSeries: 'export-series', mlLoss: 'ml-loss', mlLossTitle: 'ml-loss-title',
   };
   const RELOADS_KEY = 'mova-reset-reloads'; // sessionStorage: when resets reloaded the page (loop guard)
   const LOSS_POINTS = 600; // live loss points kept per job for the loss curve
   const STORE_WINDOW = 2000; // events the store keeps for panels that have not run yet
   const RECENT_POINTS = 900; // live points kept per series, merged into freshly loaded history
   const BOOT_RETRY_MS = 3000;
+  const FLUSH_MAX_WAIT_MS = 250; // the panels' store is written on the next animation frame, or after this when frames are suspended
+  const DASH_HISTORY_KEEP = 20; // prop changes Dash keeps for undo (the page has no undo; Dash never trims it)
 
   const S = {
     cfg: null, started: false, epoch: null,
@@ -58,6 +60,9 @@
     shown: {}, feedNodes: new Map(), connKey: null,
     live: H.emptyLive(), lossPoints: {}, lossHistory: {}, lossShown: null, reloading: false,
     feed: [], feedCap: 50, feedFollowing: true, feedUnseen: 0, categories: [], olderDone: false,
+    // what the feed shows: the filter and search as the panels' callback last saw them (null: every category)
+    feedFilter: null, feedSearch: '', feedShownCount: 0, feedPainted: false,
+    trigOverride: null, lossLoading: {}, flushes: 0, historyTrimmed: 0,
     notes: [],
     paused: false, pending: {}, pendingCount: 0, maxPoints: {}, recent: {}, knownSeries: new Set(),
     customSeries: null,
@@ -74,6 +79,7 @@
   }
 
   function triggered() {
+    if (S.trigOverride) return S.trigOverride; // inside the panels' callback: the triggers that are this panel's
     const ctx = dc.callback_context;
     return ctx && ctx.triggered && ctx.triggered.length ? ctx.triggered.map((t) => t.prop_id) : [];
   }
@@ -124,9 +130,39 @@
     }
     H.appendWindow(S.window, merged.fresh, STORE_WINDOW);
     S.pendingNew += merged.fresh.length;
-    writeStore();
+    // the feed paints at once, in this task; the other panels follow on the next animation frame
+    paintFeed(false, history);
+    requestFlush();
     return merged.fresh.length;
   }
+
+  /** Run `fn` once on the next animation frame, or after FLUSH_MAX_WAIT_MS if frames are suspended (hidden tab). */
+  function nextFrame(fn) {
+    let timer = null;
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn();
+    };
+    timer = setTimeout(once, FLUSH_MAX_WAIT_MS);
+    if (typeof window.requestAnimationFrame === 'function') window.requestAnimationFrame(once);
+  }
+
+  /** Dash's undo history grows by one entry per prop change made in the page, forever: keep its tail. */
+  function trimDashHistory() {
+    const store = window.store;
+    if (!store || typeof store.getState !== 'function') return;
+    S.historyTrimmed += H.trimHistory(store.getState().history, DASH_HISTORY_KEEP);
+  }
+
+  /** Every delivery asks; one store write per animation frame answers them all (one panels' callback run). */
+  const requestFlush = H.coalesce(() => {
+    S.flushes += 1;
+    trimDashHistory();
+    writeStore();
+  }, nextFrame);
 
   /**
    * Tell the panels that the window moved: a few numbers, never the events (Dash would diff and copy
@@ -230,7 +266,7 @@
     // nothing to show: still tell the panels (health, empty states) that the page is loaded
     const shown = deliver(history, 'rest', true);
     S.lastSeq = Math.max(S.lastSeq, status.last_seq);
-    if (!shown) writeStore();
+    if (!shown) requestFlush();
   }
 
   async function boot(config) {
@@ -443,6 +479,7 @@
   // -- heartbeat: ping, and reconnect when silent for two heartbeats ------------------------------
 
   function heartbeat() {
+    trimDashHistory();
     if (!S.socketLive) return;
     const now = Date.now();
     const beat = S.heartbeatS * 1000;
@@ -642,7 +679,7 @@
     if (!added.length) return filterValue;
     S.categories = S.categories.concat(added);
     const all = S.cfg.categories.concat(S.categories);
-    const value = (filterValue || []).concat(added);
+    const value = (filterValue || S.cfg.categories).concat(added);
     setProps(ID.feedFilter, { options: all.map(chip), value });
     return value;
   }
@@ -674,46 +711,65 @@
     setProps(ID.feedNewText, { children: S.feedUnseen + ' new' });
   }
 
-  function feed(data, filterValue, search, tick) {
-    const trig = triggered();
-    if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % 10 !== 0) return noUpdate(3);
-    if (!S.cfg) return noUpdate(3);
-    let value = filterValue;
+  /**
+   * Bring the feed's rows up to date: take the window's events after the feed's cursor, then insert
+   * their rows (keyed DOM nodes). `deliver` calls it for every merged batch, so a new event is in the
+   * DOM within the task that received it; the panels' callback calls it with `refresh` for a new
+   * filter, search, older page or the 10 s relative-time tick ('times'). Returns false until mounted.
+   */
+  function paintFeed(refresh, history) {
+    if (!S.cfg) return false;
     let added = 0;
-    if (data) {
-      const fresh = freshSince(S.cursors.feed);
-      if (fresh.length) {
-        S.cursors.feed = fresh[fresh.length - 1].seq;
-        const excluded = new Set(S.cfg.feed_excluded_types);
-        const rows = fresh.filter((e) => !excluded.has(e.type));
-        value = noteCategories(rows, filterValue);
+    const fresh = freshSince(S.cursors.feed);
+    if (fresh.length) {
+      S.cursors.feed = fresh[fresh.length - 1].seq;
+      const excluded = new Set(S.cfg.feed_excluded_types);
+      const rows = fresh.filter((e) => !excluded.has(e.type));
+      if (rows.length) {
+        S.feedFilter = noteCategories(rows, S.feedFilter);
+        S.feed = H.insertNewestFirst(S.feed, rows, S.feedCap);
         added = rows.length;
-        if (rows.length) S.feed = H.insertNewestFirst(S.feed, rows, S.feedCap);
-        if (!S.feedFollowing && data.rev > 1) {
+        if (!S.feedFollowing && !history) {
           S.feedUnseen += rows.filter((e) => e.seq > S.bootSeq).length;
           feedIndicator();
         }
       }
     }
-    attachFeedScroll();
-    // a frame with no feed row (metric samples only) changes nothing here
-    const eventsOnly = trig.length > 0 && trig.every((p) => p.indexOf(ID.events + '.') === 0);
-    if (eventsOnly && !added && S.feedShownOnce) return noUpdate(3);
-    const now = serverNow();
-    const shown = H.feedView(S.feed, value, search);
-    const refresh = trig.some((p) => p.indexOf('mova-tick') === 0);
-    if (!renderFeedRows(shown, now, refresh)) return noUpdate(3); // not mounted yet: the next run draws
-    S.feedShownOnce = true;
-    const emptyText = S.feed.length ? 'No event matches the filter' : 'Waiting for events…';
-    const emptyClass = 'empty-state feed-empty' + (shown.length ? ' is-hidden' : '');
-    const count = shown.length === S.feed.length ? String(S.feed.length) : shown.length + ' of ' + S.feed.length;
-    if (S.feedFollowing) {
+    if (!added && !refresh && S.feedPainted) return true; // metric samples only: nothing to draw
+    const shown = H.feedView(S.feed, S.feedFilter, S.feedSearch);
+    if (!renderFeedRows(shown, serverNow(), refresh === 'times')) return false; // not mounted: the panels' run draws
+    S.feedPainted = true;
+    S.feedShownCount = shown.length;
+    if (S.feedFollowing && !S.feedScrollQueued) {
       // stay at the newest row; when the user has scrolled away, the browser keeps their place
+      S.feedScrollQueued = true;
       window.requestAnimationFrame(() => {
+        S.feedScrollQueued = false;
         const el = document.getElementById(ID.feed);
         if (el && S.feedFollowing) el.scrollTop = 0;
       });
     }
+    return true;
+  }
+
+  /** The feed's Dash outputs (empty state, count); its rows are drawn by paintFeed. */
+  function feed(data, filterValue, search, tick) {
+    const trig = triggered();
+    if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % 10 !== 0) return noUpdate(3);
+    if (!S.cfg) return noUpdate(3);
+    attachFeedScroll();
+    const initial = !trig.length;
+    const byFilter = trig.some((p) => p.indexOf(ID.feedFilter + '.') === 0);
+    const bySearch = trig.some((p) => p.indexOf('feed-search.') === 0);
+    // the inputs as Dash has them; paintFeed keeps S.feedFilter ahead when it adds a new category itself
+    if (initial || byFilter) S.feedFilter = filterValue || null;
+    if (initial || bySearch) S.feedSearch = search || '';
+    const eventsOnly = !initial && trig.every((p) => p.indexOf(ID.events + '.') === 0);
+    const byTick = trig.some((p) => p.indexOf('mova-tick') === 0);
+    if (!paintFeed(eventsOnly ? false : byTick && trig.length === 1 ? 'times' : true)) return noUpdate(3);
+    const emptyText = S.feed.length ? 'No event matches the filter' : 'Waiting for events…';
+    const emptyClass = 'empty-state feed-empty' + (S.feedShownCount ? ' is-hidden' : '');
+    const count = S.feedShownCount === S.feed.length ? String(S.feed.length) : S.feedShownCount + ' of ' + S.feed.length;
     return changedOnly('feed', [emptyText, emptyClass, count]).out;
   }
 
@@ -1277,34 +1333,50 @@
     };
   }
 
-  /** The selected job's loss curve: its ml.<job>.loss history from REST once, then the live points. */
-  async function mlLoss(selected, data) {
+  /**
+   * The selected job's loss curve: its ml.<job>.loss history from REST once, then the live points.
+   * Synchronous, so that it can share the panels' callback: while a job's history loads the curve
+   * stays as it is, and the load draws the full curve itself (set_props) when it lands. A figure is
+   * only returned when what it shows changed (a new figure is a full Plotly redraw).
+   */
+  function mlLoss(selected, data) {
     attachJobClicks();
     if (!S.cfg) return noUpdate(2);
     syncLive(data);
     if (selected && S.live.jobs[selected]) S.selectedJob = selected;
     const job = selectedJob(H.jobsView(S.live, 30));
-    if (!job) return [lossFigure([]), 'Loss: no job selected'];
-    // Dash keeps only the newest run's answer, so every run that overlaps the history load waits
-    // for the same load and answers with the full figure (never a stale empty one, never no_update)
-    let waited = false;
-    if (!(job in S.lossHistory)) {
-      waited = true;
-      S.lossLoading = S.lossLoading || {};
-      if (!S.lossLoading[job]) {
-        S.lossLoading[job] = loadLossHistory(job).finally(() => {
-          delete S.lossLoading[job];
-        });
-      }
-      await S.lossLoading[job];
+    if (!job) {
+      if (S.lossShown === '') return noUpdate(2);
+      S.lossShown = '';
+      return [lossFigure([]), 'Loss: no job selected'];
     }
+    if (!(job in S.lossHistory)) {
+      startLossLoad(job);
+      return noUpdate(2);
+    }
+    return lossView(job, false);
+  }
+
+  function lossView(job, force) {
     const history = S.lossHistory[job] || [];
     const lastT = history.length ? history[history.length - 1][0] : '';
     const points = history.concat((S.lossPoints[job] || []).filter((p) => p[0] > lastT));
     const key = job + ':' + points.length + ':' + (points.length ? points[points.length - 1][0] : '');
-    if (key === S.lossShown && !waited) return noUpdate(2);
+    if (key === S.lossShown && !force) return noUpdate(2);
     S.lossShown = key;
     return [lossFigure(points), 'Loss · ' + H.text(job, 80)];
+  }
+
+  function startLossLoad(job) {
+    if (S.lossLoading[job]) return;
+    S.lossLoading[job] = loadLossHistory(job).then(() => {
+      delete S.lossLoading[job];
+      // still the job to show (the user may have picked another meanwhile): draw it with its history
+      if (selectedJob(H.jobsView(S.live, 30)) !== job) return;
+      const out = lossView(job, true);
+      setProps(ID.mlLoss, { figure: out[0] });
+      setProps(ID.mlLossTitle, { children: out[1] });
+    });
   }
 
   /** A job's ml.<job>.loss history from REST, into S.lossHistory (empty when it has none yet). */
@@ -1352,6 +1424,98 @@
     return H.feedExportUrl(filterValue, search, { format: 'csv' });
   }
 
+  // -- the panels' callback: every panel of the event store in one run ------------------------------
+
+  /**
+   * Each panel: the inputs it reads (component ids: a run triggered by none of them skips it), how it
+   * is called, and its outputs as "id.property" (callbacks/store.py registers the union). One Dash
+   * callback instead of one per panel: every callback run costs Dash several store dispatches, each
+   * re-checking every component of the page, and that, not the panels, was most of a frame's cost.
+   */
+  const PANELS = [
+    {
+      name: 'feed', inputs: [ID.events, 'mova-tick', ID.feedFilter, 'feed-search', 'feed-rev'],
+      run: (v) => feed(v['mova-events.data'], v['feed-filter.value'], v['feed-search.value'], v['mova-tick.n_intervals']),
+      outputs: ['activity-feed-empty.children', 'activity-feed-empty.className', 'feed-count.children'],
+    },
+    {
+      name: 'health', inputs: [ID.events], run: (v) => health(v['mova-events.data']),
+      outputs: ['health-badge.children', 'health-pill.className', 'health-icon.icon', 'health-pill.title', 'health-popover-body.children'],
+    },
+    {
+      name: 'notifications', inputs: [ID.events, 'notification-state', 'mova-tick'],
+      run: (v) => notifications(v['mova-events.data'], v['notification-state.data'], v['mova-tick.n_intervals']),
+      outputs: ['notification-list.children', 'notification-count.children', 'notification-count.className'],
+    },
+    {
+      name: 'toasts', inputs: [ID.events], run: (v) => [toasts(v['mova-events.data'], v['toasts.children'])],
+      outputs: ['toasts.children'],
+    },
+    {
+      name: 'ml', inputs: [ID.events, 'mova-tick', ID.mlSelected],
+      run: (v) => mlPanel(v['mova-events.data'], v['mova-tick.n_intervals'], v['ml-selected.data']),
+      outputs: ['ml-jobs.children', 'ml-models.children', 'ml-predictions.children', 'ml-jobs-count.children'],
+    },
+    {
+      name: 'loss', inputs: [ID.events, ID.mlSelected], run: (v) => mlLoss(v['ml-selected.data'], v['mova-events.data']),
+      outputs: ['ml-loss.figure', 'ml-loss-title.children'],
+    },
+    {
+      name: 'transfers', inputs: [ID.events, 'mova-tick'], run: (v) => transfersPanel(v['mova-events.data'], v['mova-tick.n_intervals']),
+      outputs: ['transfers.children', 'transfers-count.children'],
+    },
+    {
+      name: 'presence', inputs: [ID.events, 'mova-tick'], run: (v) => presencePanel(v['mova-events.data'], v['mova-tick.n_intervals']),
+      outputs: ['presence.children', 'presence-count.children'],
+    },
+    {
+      name: 'plugins', inputs: [ID.events, 'mova-tick'], run: (v) => pluginsPanel(v['mova-events.data'], v['mova-tick.n_intervals']),
+      outputs: ['plugins.children', 'plugins-count.children'],
+    },
+    {
+      name: 'charts', inputs: [ID.events, 'metrics-pause'], run: (v) => charts(v['mova-events.data'], v['metrics-pause.n_clicks']),
+      outputs: () => {
+        const ids = S.cfg ? chartIds() : [];
+        return ids.map((id) => id + '.extendData').concat(ids.map((id) => 'metrics-stat-' + id + '.children'), ['metrics-pause-label.children', 'metrics-pause.className']);
+      },
+    },
+  ];
+
+  function panels() {
+    const ctx = dc.callback_context || {};
+    const values = Object.assign({}, ctx.inputs || {}, ctx.states || {});
+    const trig = triggered();
+    const out = {};
+    PANELS.forEach((panel) => {
+      const own = trig.filter((p) => panel.inputs.some((id) => p.indexOf(id + '.') === 0));
+      if (trig.length && !own.length) return; // none of its inputs changed
+      const keys = typeof panel.outputs === 'function' ? panel.outputs() : panel.outputs;
+      S.trigOverride = own;
+      try {
+        const result = panel.run(values);
+        const list = keys.length === 1 && !Array.isArray(result) ? [result] : result;
+        keys.forEach((key, i) => { out[key] = Array.isArray(list) ? list[i] : dc.no_update; });
+      } catch (err) {
+        console.error('MOVA: the ' + panel.name + ' panel failed:', err && err.message);
+      } finally {
+        S.trigOverride = null;
+      }
+    });
+    const keyOf = (o) => (typeof o.id === 'string' ? o.id : JSON.stringify(o.id)) + '.' + o.property;
+    if (S.cfg && !S.panelsChecked) {
+      // the outputs callbacks/store.py registers and the panels' outputs here must be the same set
+      S.panelsChecked = true;
+      const registered = new Set((ctx.outputs_list || []).map(keyOf));
+      const written = new Set(PANELS.flatMap((p) => (typeof p.outputs === 'function' ? p.outputs() : p.outputs)));
+      registered.forEach((k) => { if (!written.has(k)) console.error('MOVA: no panel writes the output ' + k); });
+      written.forEach((k) => { if (!registered.has(k)) console.error('MOVA: the output ' + k + ' is not registered'); });
+    }
+    return (ctx.outputs_list || []).map((o) => {
+      const key = keyOf(o);
+      return key in out ? out[key] : dc.no_update;
+    });
+  }
+
   // -- callback entry points (registered by callbacks/*.py) ------------------------------------------
 
   dc.mova = {
@@ -1386,6 +1550,7 @@
       return dc.no_update;
     },
     badge,
+    panels,
     health,
     feed,
     feedOlder,

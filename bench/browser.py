@@ -162,6 +162,7 @@ def run_painted(
     seconds: float | None = None,
     rates: tuple[int, ...] = (10, 200),
     rows: list[list[Any]] | None = None,
+    polling: bool = True,
 ) -> str:
     from bench.common import mova_server
 
@@ -174,7 +175,7 @@ def run_painted(
                 rows.append(painted_case(driver, server.url, server.url, "Live", rate, seconds))
                 print(rows[-1], flush=True)
             with refusing_proxy(server.url) as proxy_url:
-                for rate in rates:
+                for rate in rates if polling else ():
                     rows.append(painted_case(driver, server.url, proxy_url, "Polling", rate, seconds))
                     print(rows[-1], flush=True)
         finally:
@@ -273,9 +274,25 @@ def run_memory(quick: bool = False, minutes: float | None = None) -> str:
     )
 
 
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5 s per painted row, 1 min of heap")
+    parser.add_argument("--only", choices=("painted", "memory"), help="run only this part")
+    parser.add_argument("--rates", type=int, nargs="*", default=[10, 200], help="painted: events/s per row")
+    parser.add_argument("--seconds", type=float, help="painted: seconds of load per row")
+    parser.add_argument("--no-polling", action="store_true", help="painted: the WebSocket rows only")
+    parser.add_argument("--minutes", type=float, help="memory: minutes at 100 events/s")
+    args = parser.parse_args(argv)
+    if args.only in (None, "painted"):
+        print(run_painted(args.quick, args.seconds, tuple(args.rates), polling=not args.no_polling))
+    if args.only in (None, "memory"):
+        print(run_memory(args.quick, args.minutes))
+    return 0
+
+
 if __name__ == "__main__":
     import sys
 
-    quick = "--quick" in sys.argv
-    print(run_painted(quick))
-    print(run_memory(quick))
+    sys.exit(main())

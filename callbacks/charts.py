@@ -15,17 +15,17 @@ from dash import Input, Output, State
 from callbacks.live import js
 from components import ids
 
+# the charts' part of the panels' callback (callbacks/store.py): live points and latest values
+STORE_OUTPUTS = [
+    *[Output(chart, "extendData") for chart in ids.ALL_CHARTS],
+    *[Output(f"{ids.CHART_STATS}-{chart}", "children") for chart in ids.ALL_CHARTS],
+    Output(ids.CHART_PAUSE_LABEL, "children"),
+    Output(ids.CHART_PAUSE, "className"),
+]
+STORE_INPUTS = [Input(ids.CHART_PAUSE, "n_clicks")]
+
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(
-        js("charts"),
-        *[Output(chart, "extendData") for chart in ids.ALL_CHARTS],
-        *[Output(f"{ids.CHART_STATS}-{chart}", "children") for chart in ids.ALL_CHARTS],
-        Output(ids.CHART_PAUSE_LABEL, "children"),
-        Output(ids.CHART_PAUSE, "className"),
-        Input(ids.EVENTS, "data"),
-        Input(ids.CHART_PAUSE, "n_clicks"),
-    )
     app.clientside_callback(
         js("loadHistory"),
         *[Output(chart, "figure") for chart in ids.ALL_CHARTS],

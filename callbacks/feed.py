@@ -15,19 +15,21 @@ from dash import Input, Output, State
 from callbacks.live import js
 from components import ids
 
+# the feed's part of the panels' callback (callbacks/store.py): empty state and count
+STORE_OUTPUTS = [
+    Output(ids.FEED_EMPTY, "children"),
+    Output(ids.FEED_EMPTY, "className"),
+    Output(ids.FEED_COUNT, "children"),
+]
+STORE_INPUTS = [
+    Input(ids.FEED_FILTER, "value"),
+    Input(ids.FEED_SEARCH, "value"),
+    Input(ids.TICK, "n_intervals"),
+    Input(ids.FEED_REV, "data"),
+]
+
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(
-        js("feed"),
-        Output(ids.FEED_EMPTY, "children"),
-        Output(ids.FEED_EMPTY, "className"),
-        Output(ids.FEED_COUNT, "children"),
-        Input(ids.EVENTS, "data"),
-        Input(ids.FEED_FILTER, "value"),
-        Input(ids.FEED_SEARCH, "value"),
-        Input(ids.TICK, "n_intervals"),
-        Input(ids.FEED_REV, "data"),
-    )
     app.clientside_callback(
         js("feedOlder"),
         Output(ids.FEED_REV, "data"),

@@ -14,17 +14,18 @@ from dash import ALL, Input, Output, State
 from callbacks.live import js
 from components import ids
 
+# the bell's and the toasts' part of the panels' callback (callbacks/store.py)
+STORE_OUTPUTS = [
+    Output(ids.NOTIFICATION_LIST, "children"),
+    Output(ids.NOTIFICATION_COUNT, "children"),
+    Output(ids.NOTIFICATION_COUNT, "className"),
+    Output(ids.TOASTS, "children"),
+]
+STORE_INPUTS = [Input(ids.NOTIFICATION_STATE, "data"), Input(ids.TICK, "n_intervals")]
+STORE_STATES = [State(ids.TOASTS, "children")]
+
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(
-        js("notifications"),
-        Output(ids.NOTIFICATION_LIST, "children"),
-        Output(ids.NOTIFICATION_COUNT, "children"),
-        Output(ids.NOTIFICATION_COUNT, "className"),
-        Input(ids.EVENTS, "data"),
-        Input(ids.NOTIFICATION_STATE, "data"),
-        Input(ids.TICK, "n_intervals"),
-    )
     app.clientside_callback(
         js("notificationAction"),
         Output(ids.NOTIFICATION_STATE, "data"),
@@ -40,10 +41,4 @@ def register(app: dash.Dash, settings: Any) -> None:
         Input(ids.NOTIFICATION_BELL, "n_clicks"),
         State(ids.NOTIFICATION_POPOVER, "is_open"),
         prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        js("toasts"),
-        Output(ids.TOASTS, "children"),
-        Input(ids.EVENTS, "data"),
-        State(ids.TOASTS, "children"),
     )

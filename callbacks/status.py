@@ -10,6 +10,16 @@ from dash import Input, Output
 from callbacks.live import js
 from components import ids
 
+# the health badge's part of the panels' callback (callbacks/store.py)
+STORE_OUTPUTS = [
+    Output(ids.HEALTH_BADGE, "children"),
+    Output(ids.HEALTH_PILL, "className"),
+    Output(ids.HEALTH_ICON, "icon"),
+    Output(ids.HEALTH_PILL, "title"),
+    Output(ids.HEALTH_POPOVER_BODY, "children"),
+]
+STORE_INPUTS: list[Input] = []
+
 
 def register(app: dash.Dash, settings: Any) -> None:
     app.clientside_callback(
@@ -22,13 +32,4 @@ def register(app: dash.Dash, settings: Any) -> None:
         Output(ids.STATUS_POPOVER_BODY, "children"),
         Input(ids.CONNECTION, "data"),
         Input(ids.TICK, "n_intervals"),
-    )
-    app.clientside_callback(
-        js("health"),
-        Output(ids.HEALTH_BADGE, "children"),
-        Output(ids.HEALTH_PILL, "className"),
-        Output(ids.HEALTH_ICON, "icon"),
-        Output(ids.HEALTH_PILL, "title"),
-        Output(ids.HEALTH_POPOVER_BODY, "children"),
-        Input(ids.EVENTS, "data"),
     )
