@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run demo test lint bench soak browser-deps scale-deps test-scale clean
+.PHONY: run demo test lint bench soak browser-deps fault-deps scale-deps test-scale clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,12 +28,20 @@ browser-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+# Debian's strace (tests/integration/test_readonly.py injects EROFS into the server's writes), installed only when missing
+fault-deps:
+	@if ! command -v strace >/dev/null; then \
+		echo "installing strace"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq strace; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) browser-deps lint
+test: $(STAMP) browser-deps fault-deps lint
 	@if command -v node >/dev/null && [ -d tests/js ]; then node --test tests/js/; fi
 	$(BIN)/pytest --headless
 

@@ -14,6 +14,7 @@ reads and the socket send stored text without encoding it again.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import sqlite3
 import time
@@ -252,10 +253,31 @@ class SQLiteStore(SingleWriter):
             if self._writer.in_transaction:
                 self._writer.execute("ROLLBACK")
             self._series_ids = dict(self._writer.execute("SELECT name, id FROM series").fetchall())
-            error = Unavailable(f"the store could not write ({exc}); nothing was stored, retry later")
+            cause = str(exc)
+            if isinstance(exc, sqlite3.Error) and exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_IOERR:
+                # SQLite only says "disk I/O error": a write of our own beside the db gets the kernel's reason
+                probe = self.path.with_name(".mova-write-probe")
+                try:
+                    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    try:
+                        os.pwrite(fd, b"ok", 0)
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                        probe.unlink(missing_ok=True)
+                except OSError as err:
+                    cause = f"{cause}: {err.strerror}"
+            # health first, so that whoever gets the 503 and then asks /api/status sees it degraded
+            self._set_write_error(
+                f"the store cannot write to its data dir ({cause}): free disk space or make the data dir "
+                "writable; ingest answers 503 until then"
+            )
+            error = Unavailable(
+                f"the store could not write to its data dir ({cause}); nothing was stored: "
+                "retry once the disk is writable again (events with an id are never stored twice)"
+            )
             for request in group:
                 request.future.set_exception(error)
-            self._set_write_error(f"the store cannot write: {exc}")
             self._next_retention = 0.0  # a full store may have room again once retention has run
             return
         if self.write_error is not None:
