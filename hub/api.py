@@ -20,11 +20,11 @@ from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
-from hub.backends import NotAvailableHere, Store
+from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
-from hub.store import EventFilter, SQLiteStore, StoredEvent
+from hub.store import EventFilter, StoredEvent
 from hub.stream import StreamLimits, Subscription, parse_types, serve
 
 if TYPE_CHECKING:
@@ -271,11 +271,6 @@ def register_api(server: Flask, hub: Hub) -> None:
             step=float_param("step", 1.0),
             max_points=int_param("max_points", None, 1, MAX_POINTS),
         )
-        if not isinstance(hub.store, SQLiteStore):  # the sample export reads the SQLite file through ADBC
-            raise NotAvailableHere(
-                "metric export reads the SQLite store only; with --store-url use GET /api/metrics "
-                "(downsampled series), or GET /api/events/export for the events"
-            )
         body = export_metrics(hub.store, req)
         return download(body, filename("metrics", req.since, req.until, req.format), METRIC_FORMATS[req.format])
 

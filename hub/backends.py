@@ -10,19 +10,13 @@ redis-py (they are the ``scale`` extra).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from hub.bus import Bus, InProcessBus
-from hub.errors import HubError
 from hub.events import NewEvent
 from hub.settings import Settings
 from hub.store import AppendResult, EventFilter, Retention, SQLiteStore, StoredEvent
-
-
-class NotAvailableHere(HubError):
-    """A feature this store does not offer (501)."""
-
-    status = 501
 
 
 class Store(Protocol):
@@ -53,6 +47,10 @@ class Store(Protocol):
     ) -> list[dict[str, Any]]: ...
 
     def series_ids(self, names: Sequence[str]) -> dict[str, int]: ...
+
+    def series_span(self, ids: Sequence[int]) -> tuple[float, float] | None: ...
+
+    def read_connection(self) -> AbstractContextManager[Any]: ...
 
     def known_series(self) -> set[str]: ...
 

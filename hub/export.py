@@ -9,6 +9,12 @@ JSON lines carry them without a zone suffix (formatting zone-aware timestamps
 costs ten times more in Arrow), Parquet as timestamp[ms, UTC]. Parquet goes
 through pyarrow's ParquetWriter, one row group per chunk, into a sink that
 hands the bytes on as soon as each row group is written.
+
+On PostgreSQL (--store-url) the same queries run as ``COPY (...) TO STDOUT`` on
+one of the store's reader connections: the rows come as CSV text in chunks,
+which pyarrow's streaming CSV reader parses in C into the same record batches
+(psycopg's per-row tuples would cost what sqlite3's do), so nothing new is
+installed and memory stays constant here too.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from hub.errors import InvalidInput
-from hub.store import EventFilter, SQLiteStore
+from hub.store import SQLITE, Dialect, EventFilter, SQLiteStore
 
 if TYPE_CHECKING:
     from hub.backends import Store
@@ -84,6 +90,60 @@ def _arrow_batches(path: str, sql: str, params: Sequence[Any]) -> Iterator[pa.Re
         yield from cursor.fetch_record_batch()
 
 
+class _CopyReader(io.RawIOBase):
+    """A read-only file over the chunks of a psycopg ``COPY ... TO STDOUT``."""
+
+    def __init__(self, copy: Any) -> None:
+        self._copy = copy
+        self._chunk = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._chunk:
+            data = self._copy.read()
+            if not data:
+                return 0
+            self._chunk = memoryview(bytes(data))
+        n = min(len(buffer), len(self._chunk))
+        buffer[:n] = self._chunk[:n]
+        self._chunk = self._chunk[n:]
+        return n
+
+
+def _postgres_batches(
+    store: Store, sql: str, params: Sequence[Any], columns: dict[str, pa.DataType]
+) -> Iterator[pa.RecordBatch]:
+    """Run a query on PostgreSQL as COPY TO STDOUT (CSV) and yield it as Arrow batches of these columns."""
+    read = pacsv.ReadOptions(column_names=list(columns), use_threads=False, block_size=4 << 20)
+    convert = pacsv.ConvertOptions(column_types=columns)
+    copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+    with store.read_connection() as conn, conn.cursor() as cursor, cursor.copy(copy_sql, list(params)) as copy:
+        source = io.BufferedReader(_CopyReader(copy), buffer_size=1 << 20)
+        if not source.peek(1):  # no rows: pyarrow refuses an empty CSV
+            return
+        yield from pacsv.open_csv(source, read_options=read, convert_options=convert)
+
+
+def _dialect(store: Store) -> Dialect:
+    if isinstance(store, SQLiteStore):
+        return SQLITE
+    from hub.pg_store import POSTGRES
+
+    return POSTGRES
+
+
+def _sample_batches(
+    store: Store, sql: str, params: Sequence[Any], columns: dict[str, pa.DataType]
+) -> Iterator[pa.RecordBatch]:
+    """A query written with ``?`` placeholders, its rows as Arrow batches from whichever store this is."""
+    if isinstance(store, SQLiteStore):
+        yield from _arrow_batches(str(store.path), sql, params)
+    else:
+        yield from _postgres_batches(store, _dialect(store).sql(sql), params, columns)
+
+
 class _Sink(io.RawIOBase):
     """A write-only file that keeps what was written until ``take()`` (for streaming Parquet)."""
 
@@ -134,7 +194,7 @@ def _write_tables(tables: Iterator[pa.Table], fmt: str, schema: pa.Schema) -> It
         yield out.getvalue()
 
 
-def _long_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -> Iterator[pa.Table]:
+def _long_tables(store: Store, req: MetricsRequest, ids: dict[str, int]) -> Iterator[pa.Table]:
     # series ids become positions in a dictionary of names: no per-row Python work
     order = list(ids.values())
     lookup = pa.array(order, pa.int64())
@@ -144,7 +204,8 @@ def _long_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -
         f"SELECT series_id, ts, value FROM samples WHERE series_id IN ({marks}) AND ts >= ? AND ts <= ? "
         "ORDER BY series_id, ts"
     )
-    for batch in _arrow_batches(str(store.path), sql, [*order, req.since, req.until]):
+    columns = {"series_id": pa.int64(), "ts": pa.float64(), "value": pa.float64()}
+    for batch in _sample_batches(store, sql, [*order, req.since, req.until], columns):
         if batch.num_rows == 0:
             continue
         positions = pc.index_in(batch.column("series_id"), value_set=lookup).cast(pa.int32())
@@ -157,11 +218,11 @@ def _long_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -
         )
 
 
-def _wide_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -> Iterator[pa.Table]:
+def _wide_tables(store: Store, req: MetricsRequest, ids: dict[str, int]) -> Iterator[pa.Table]:
     # one time window at a time, so that a bucket is never split across two chunks
     marks = ",".join("?" * len(ids))
     sql = (
-        "SELECT CAST((ts - ?) / ? AS INTEGER) AS bucket, series_id, AVG(value) AS value FROM samples "
+        f"SELECT {_dialect(store).bucket.format(col='ts')} AS bucket, series_id, AVG(value) AS value FROM samples "
         f"WHERE series_id IN ({marks}) AND ts >= ? AND ts < ? AND ts <= ? GROUP BY bucket, series_id"
     )
     names_by_id = {i: n for n, i in ids.items()}
@@ -175,7 +236,8 @@ def _wide_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -
     while start <= end:
         params = [req.since, req.step, *ids.values(), start, start + window, req.until]
         start += window
-        frames = [b.to_pandas() for b in _arrow_batches(str(store.path), sql, params) if b.num_rows]
+        columns = {"bucket": pa.int64(), "series_id": pa.int64(), "value": pa.float64()}
+        frames = [b.to_pandas() for b in _sample_batches(store, sql, params, columns) if b.num_rows]
         if not frames:
             continue
         frame = pd.concat(frames, ignore_index=True)
@@ -186,7 +248,7 @@ def _wide_tables(store: SQLiteStore, req: MetricsRequest, ids: dict[str, int]) -
         yield table.add_column(0, "time", _timestamps(times))
 
 
-def _downsampled_tables(store: SQLiteStore, req: MetricsRequest) -> Iterator[pa.Table]:
+def _downsampled_tables(store: Store, req: MetricsRequest) -> Iterator[pa.Table]:
     assert req.max_points is not None
     series = store.query_series(req.names, req.since, req.until, req.max_points)
     long = pd.concat(
@@ -208,7 +270,7 @@ def metrics_schema(req: MetricsRequest) -> pa.Schema:
     return pa.schema([time_field, pa.field("series", pa.string()), pa.field("value", pa.float64())])
 
 
-def export_metrics(store: SQLiteStore, req: MetricsRequest) -> Iterator[bytes]:
+def export_metrics(store: Store, req: MetricsRequest) -> Iterator[bytes]:
     """Check the request (raising InvalidInput before anything is sent), then stream the file."""
     req.check()
     ids = store.series_ids(req.names)

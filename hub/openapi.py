@@ -466,7 +466,6 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _download(METRIC_FORMATS, "the file, streamed"),
                     "400": bad_request,
-                    "501": _error("the store is PostgreSQL (--store-url): use GET /api/metrics or the events export"),
                 },
             }
         },

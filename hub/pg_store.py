@@ -29,18 +29,20 @@ from typing import Any
 
 import orjson
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from hub.errors import Unavailable
 from hub.events import samples_of
 from hub.store import (
-    RAW_RANGE_S,
-    RESOLUTION_NAMES,
-    ROLLUP_RESOLUTIONS,
     AppendResult,
+    Dialect,
     EventFilter,
     Retention,
     StoredEvent,
     as_filter,
+    read_series,
+    resolution_for,
+    retention_deletes,
     rollup_rows,
     type_filter_sql,
 )
@@ -105,6 +107,8 @@ ON CONFLICT (series_id, res, bucket) DO UPDATE SET
 """
 
 ISO_MS = "to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+# floor, not CAST: PostgreSQL's cast to an integer rounds
+POSTGRES = Dialect("%s", ISO_MS, "floor(({col} - ?) / ?)::bigint")
 
 
 def filter_sql(event_filter: EventFilter) -> tuple[str, list[Any]]:
@@ -172,7 +176,8 @@ class PostgresStore(SingleWriter):
     def _reader(self) -> Iterator[psycopg.Connection[Any]]:
         conn = self._readers.get()
         try:
-            if conn.broken or conn.closed:
+            if conn.broken or conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+                conn.close()  # an export abandoned mid-COPY leaves its connection busy: start afresh
                 conn = self._connect()
             yield conn
         finally:
@@ -318,15 +323,12 @@ class PostgresStore(SingleWriter):
 
     def _apply_retention(self) -> None:
         self._next_retention = time.monotonic() + RETENTION_EVERY_S
-        now = time.time()
         self._fresh_writer()
         try:
             with self._writer.transaction():
                 last = int(self._one(self._writer, "SELECT last FROM seq_counter"))
-                self._writer.execute("DELETE FROM events WHERE ts < %s", (now - self.retention.max_age_s,))
-                self._writer.execute("DELETE FROM events WHERE seq <= %s", (last - self.retention.max_events,))
-                self._writer.execute("DELETE FROM samples WHERE ts < %s", (now - self.retention.raw_samples_s,))
-                self._writer.execute("DELETE FROM rollups WHERE bucket < %s", (now - self.retention.rollups_s,))
+                for sql, params in retention_deletes(POSTGRES, self.retention, last):
+                    self._writer.execute(sql, params)
         except psycopg.Error:
             logger.exception("retention failed; will retry")
 
@@ -373,46 +375,27 @@ class PostgresStore(SingleWriter):
             return {n: v for n, v in conn.execute("SELECT name, last_value FROM series")}
 
     def query_series(self, names: Sequence[str], since: float, until: float, max_points: int) -> list[dict[str, Any]]:
-        """Each series between since and until in at most max_points points (see SQLiteStore.query_series)."""
-        bucket = max((until - since) / max_points, 1e-6)
-        res = self.resolution_for(since, until, bucket)
-        if res == 0:
-            sql = (
-                f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
-                "WHERE series_id = %s AND ts >= %s AND ts <= %s "
-                "GROUP BY floor((ts - %s) / %s) ORDER BY MIN(ts)"
-            )
-            args: tuple[Any, ...] = (since, until, since, bucket)
-        elif res >= bucket:
-            sql = (
-                f"SELECT {ISO_MS.format(col='bucket')}, sum / count, min, max FROM rollups "
-                "WHERE series_id = %s AND res = %s AND bucket >= %s AND bucket <= %s ORDER BY bucket"
-            )
-            args = (res, since - since % res, until)
-        else:
-            sql = (
-                f"SELECT {ISO_MS.format(col='MIN(bucket)')}, SUM(sum) / SUM(count), MIN(min), MAX(max) FROM rollups "
-                "WHERE series_id = %s AND res = %s AND bucket >= %s AND bucket <= %s "
-                "GROUP BY floor((bucket - %s) / %s) ORDER BY MIN(bucket)"
-            )
-            args = (res, since - since % res, until, since, bucket)
-        out = []
+        """Each series between since and until in at most max_points points (hub.store.read_series)."""
         with self._reader() as conn:
-            ids = {n: i for n, i in conn.execute("SELECT name, id FROM series")}
-            for name in names:
-                series_id = ids.get(name)
-                rows = conn.execute(sql, (series_id, *args)).fetchall() if series_id else []
-                t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
-                out.append({"name": name, "resolution": RESOLUTION_NAMES[res], "t": t, "v": v, "min": lo, "max": hi})
-        return out
+            return read_series(POSTGRES, conn, names, since, until, max_points, self.resolution_for)
 
     def resolution_for(self, since: float, until: float, bucket: float) -> int:
         """0 for raw samples, else the rollup resolution in seconds to read."""
-        raw_covers = since >= time.time() - self.retention.raw_samples_s
-        if raw_covers and (bucket < ROLLUP_RESOLUTIONS[0] or until - since <= RAW_RANGE_S):
-            return 0
-        fitting = [r for r in ROLLUP_RESOLUTIONS if r >= bucket]
-        return fitting[0] if fitting else ROLLUP_RESOLUTIONS[-1]
+        return resolution_for(self.retention, since, until, bucket)
+
+    @contextmanager
+    def read_connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A reader connection for streaming exports (held for the whole export)."""
+        with self._reader() as conn:
+            yield conn
+
+    def series_span(self, ids: Sequence[int]) -> tuple[float, float] | None:
+        """The earliest and latest sample time of these series (None if they have none)."""
+        with self._reader() as conn:
+            row = conn.execute(
+                "SELECT MIN(first_ts), MAX(last_ts) FROM series WHERE id = ANY(%s)", (list(ids),)
+            ).fetchone()
+        return None if row is None or row[0] is None else (float(row[0]), float(row[1]))
 
     def series_ids(self, names: Sequence[str]) -> dict[str, int]:
         with self._reader() as conn:

@@ -124,6 +124,8 @@ class RedisBus:
                     logger.warning("Redis answers again; the stream resumes")
                     self._redis_down = False
             except redis.RedisError as exc:
+                if self._closed.is_set():
+                    return  # close() disconnected the blocking read
                 if not self._redis_down:
                     logger.warning("Redis unreachable (%s): delivering from the store until it is back", exc)
                     self._redis_down = True
@@ -131,6 +133,8 @@ class RedisBus:
                 self._closed.wait(RETRY_S)
                 continue
             except Exception:
+                if self._closed.is_set():
+                    return  # close() closed the socket under the read
                 logger.exception("redis bus reader failed; retrying")
                 self._closed.wait(RETRY_S)
                 continue
@@ -171,6 +175,8 @@ class RedisBus:
         if self._closed.is_set():
             return
         self._closed.set()
+        # cut the reader's blocking XREAD short rather than wait out READ_BLOCK_MS (every shutdown pays it)
+        self._reader.connection_pool.disconnect(inuse_connections=True)
         self._thread.join(timeout=READ_BLOCK_MS / 1000 + 3)
         self.local.close()
         for client in (self._writer, self._reader):

@@ -90,6 +90,103 @@ ISO_MS = "strftime('%Y-%m-%dT%H:%M:%fZ', {col}, 'unixepoch')"
 
 
 @dataclass(frozen=True)
+class Dialect:
+    """What differs between SQLite's and PostgreSQL's SQL in the queries both stores share.
+
+    Shared queries (chart series, retention, the metric export) are written once with
+    ``?`` placeholders and this object's expressions; ``sql()`` gives them in its dialect.
+    """
+
+    placeholder: str
+    iso_ms: str  # epoch seconds {col} as ISO 8601 text with milliseconds
+    bucket: str  # the whole number of widths from a start to {col}: params (start, width)
+
+    def sql(self, text: str) -> str:
+        return text if self.placeholder == "?" else text.replace("?", self.placeholder)
+
+
+# CAST truncates, which is floor here: every value read is at or after its start
+SQLITE = Dialect("?", ISO_MS, "CAST(({col} - ?) / ? AS INTEGER)")
+
+
+def series_query(dialect: Dialect, res: int, since: float, until: float, bucket: float) -> tuple[str, tuple[Any, ...]]:
+    """One series' points at resolution ``res`` (0: raw samples), in the dialect; params after series_id."""
+    if res == 0:
+        sql = (
+            f"SELECT {dialect.iso_ms.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
+            "WHERE series_id = ? AND ts >= ? AND ts <= ? "
+            f"GROUP BY {dialect.bucket.format(col='ts')} ORDER BY MIN(ts)"
+        )
+        args: tuple[Any, ...] = (since, until, since, bucket)
+    elif res >= bucket:
+        # the rollup's cells as they are, in primary-key order (no sort)
+        sql = (
+            f"SELECT {dialect.iso_ms.format(col='bucket')}, sum / count, min, max FROM rollups "
+            "WHERE series_id = ? AND res = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket"
+        )
+        args = (res, since - since % res, until)
+    else:
+        # past the coarsest rollup: its cells grouped
+        sql = (
+            f"SELECT {dialect.iso_ms.format(col='MIN(bucket)')}, SUM(sum) / SUM(count), MIN(min), MAX(max) "
+            "FROM rollups WHERE series_id = ? AND res = ? AND bucket >= ? AND bucket <= ? "
+            f"GROUP BY {dialect.bucket.format(col='bucket')} ORDER BY MIN(bucket)"
+        )
+        args = (res, since - since % res, until, since, bucket)
+    return dialect.sql(sql), args
+
+
+def resolution_for(retention: Retention, since: float, until: float, bucket: float) -> int:
+    """0 for raw samples, else the rollup resolution in seconds to read."""
+    raw_covers = since >= time.time() - retention.raw_samples_s
+    if raw_covers and (bucket < ROLLUP_RESOLUTIONS[0] or until - since <= RAW_RANGE_S):
+        return 0
+    fitting = [r for r in ROLLUP_RESOLUTIONS if r >= bucket]
+    return fitting[0] if fitting else ROLLUP_RESOLUTIONS[-1]
+
+
+def read_series(
+    dialect: Dialect,
+    conn: Any,
+    names: Sequence[str],
+    since: float,
+    until: float,
+    max_points: int,
+    resolve: Callable[[float, float, float], int],
+) -> list[dict[str, Any]]:
+    """Each series between since and until in at most max_points points, aggregated in SQL.
+
+    Short ranges group raw samples into time buckets. Longer ones read the finest
+    rollup with at most max_points cells in the range (``resolve``: the store's
+    resolution_for); past the coarsest rollup, its cells are grouped. ``conn`` is a
+    reader connection, sqlite3 or psycopg: both have execute/fetchall.
+    """
+    bucket = max((until - since) / max_points, 1e-6)
+    res = resolve(since, until, bucket)
+    sql, args = series_query(dialect, res, since, until, bucket)
+    ids = {n: i for n, i in conn.execute("SELECT name, id FROM series").fetchall()}
+    out = []
+    for name in names:
+        series_id = ids.get(name)
+        rows = conn.execute(sql, (series_id, *args)).fetchall() if series_id else []
+        t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
+        out.append({"name": name, "resolution": RESOLUTION_NAMES[res], "t": t, "v": v, "min": lo, "max": hi})
+    return out
+
+
+def retention_deletes(dialect: Dialect, retention: Retention, last_seq: int) -> list[tuple[str, tuple[float, ...]]]:
+    """The DELETEs one retention pass runs in one transaction, oldest events and samples first."""
+    now = time.time()
+    deletes = [
+        ("DELETE FROM events WHERE ts < ?", now - retention.max_age_s),
+        ("DELETE FROM events WHERE seq <= ?", last_seq - retention.max_events),
+        ("DELETE FROM samples WHERE ts < ?", now - retention.raw_samples_s),
+        ("DELETE FROM rollups WHERE bucket < ?", now - retention.rollups_s),
+    ]
+    return [(dialect.sql(sql), (limit,)) for sql, limit in deletes]
+
+
+@dataclass(frozen=True)
 class StoredEvent:
     seq: int
     type: str
@@ -373,13 +470,10 @@ class SQLiteStore(SingleWriter):
 
     def _apply_retention(self) -> None:
         self._next_retention = time.monotonic() + RETENTION_EVERY_S
-        cutoff = time.time() - self.retention.max_age_s
         try:
             self._writer.execute("BEGIN IMMEDIATE")
-            self._writer.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
-            self._writer.execute("DELETE FROM events WHERE seq <= ?", (self._last_seq - self.retention.max_events,))
-            self._writer.execute("DELETE FROM samples WHERE ts < ?", (time.time() - self.retention.raw_samples_s,))
-            self._writer.execute("DELETE FROM rollups WHERE bucket < ?", (time.time() - self.retention.rollups_s,))
+            for sql, params in retention_deletes(SQLITE, self.retention, self._last_seq):
+                self._writer.execute(sql, params)
             self._writer.execute("COMMIT")
         except sqlite3.Error:
             logger.exception("retention failed; will retry")
@@ -426,51 +520,13 @@ class SQLiteStore(SingleWriter):
             return dict(conn.execute("SELECT name, last_value FROM series").fetchall())
 
     def query_series(self, names: Sequence[str], since: float, until: float, max_points: int) -> list[dict[str, Any]]:
-        """Each series between since and until in at most max_points points, aggregated in SQL.
-
-        Short ranges group raw samples into time buckets. Longer ones read the
-        finest rollup with at most max_points cells in the range, cell by cell in
-        primary-key order (no sort); past the coarsest rollup, its cells are grouped.
-        """
-        bucket = max((until - since) / max_points, 1e-6)
-        res = self.resolution_for(since, until, bucket)
-        if res == 0:
-            sql = (
-                f"SELECT {ISO_MS.format(col='MIN(ts)')}, AVG(value), MIN(value), MAX(value) FROM samples "
-                "WHERE series_id = ? AND ts >= ? AND ts <= ? "
-                "GROUP BY CAST((ts - ?) / ? AS INTEGER) ORDER BY MIN(ts)"
-            )
-            args: tuple[Any, ...] = (since, until, since, bucket)
-        elif res >= bucket:
-            sql = (
-                f"SELECT {ISO_MS.format(col='bucket')}, sum / count, min, max FROM rollups "
-                "WHERE series_id = ? AND res = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket"
-            )
-            args = (res, since - since % res, until)
-        else:
-            sql = (
-                f"SELECT {ISO_MS.format(col='MIN(bucket)')}, SUM(sum) / SUM(count), MIN(min), MAX(max) FROM rollups "
-                "WHERE series_id = ? AND res = ? AND bucket >= ? AND bucket <= ? "
-                "GROUP BY CAST((bucket - ?) / ? AS INTEGER) ORDER BY MIN(bucket)"
-            )
-            args = (res, since - since % res, until, since, bucket)
-        out = []
+        """Each series between since and until in at most max_points points, aggregated in SQL (read_series)."""
         with self._reader() as conn:
-            ids = dict(conn.execute("SELECT name, id FROM series").fetchall())
-            for name in names:
-                series_id = ids.get(name)
-                rows = conn.execute(sql, (series_id, *args)).fetchall() if series_id else []
-                t, v, lo, hi = (list(col) for col in zip(*rows, strict=True)) if rows else ([], [], [], [])
-                out.append({"name": name, "resolution": RESOLUTION_NAMES[res], "t": t, "v": v, "min": lo, "max": hi})
-        return out
+            return read_series(SQLITE, conn, names, since, until, max_points, self.resolution_for)
 
     def resolution_for(self, since: float, until: float, bucket: float) -> int:
         """0 for raw samples, else the rollup resolution in seconds to read."""
-        raw_covers = since >= time.time() - self.retention.raw_samples_s
-        if raw_covers and (bucket < ROLLUP_RESOLUTIONS[0] or until - since <= RAW_RANGE_S):
-            return 0
-        fitting = [r for r in ROLLUP_RESOLUTIONS if r >= bucket]
-        return fitting[0] if fitting else ROLLUP_RESOLUTIONS[-1]
+        return resolution_for(self.retention, since, until, bucket)
 
     @contextmanager
     def read_connection(self) -> Iterator[sqlite3.Connection]:

@@ -13,6 +13,35 @@ from tests.server import ServerProcess
 # MOVA_TEST_BACKEND=scale: every server the fixtures start uses PostgreSQL and Redis (tests/scale/services.py)
 SCALE = os.environ.get("MOVA_TEST_BACKEND") == "scale"
 
+# what tests the SQLite file itself, with no PostgreSQL counterpart: skipped under MOVA_TEST_BACKEND=scale
+SQLITE_FILE_ONLY = {
+    "test_wiped_store_sends_reset_to_a_client_from_before": (
+        "wipes the data dir to get a new store; a PostgreSQL store lives in its database "
+        "(a new database is a new epoch: tests/scale/test_scale.py::test_scale006)"
+    ),
+    "test_full_store_answers_503_degrades_health_and_recovers": (
+        "--max-db-mb caps the SQLite file; PostgreSQL's disk is the database's business "
+        "(its outage answers 503 too: tests/scale/test_scale.py::test_scale008)"
+    ),
+    "test_readonly001_ingest_answers_503_degrades_and_recovers": (
+        "injects EROFS into SQLite's file writes; PostgreSQL writes in its own server "
+        "(a PostgreSQL outage: tests/scale/test_scale.py::test_scale008)"
+    ),
+    "test_readonly002_spells_under_load_store_every_202_once": (
+        "injects EROFS into SQLite's file writes; PostgreSQL writes in its own server "
+        "(a PostgreSQL outage: tests/scale/test_scale.py::test_scale008)"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not SCALE:
+        return
+    for item in items:
+        reason = SQLITE_FILE_ONLY.get(getattr(item, "originalname", item.name))
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite file only: {reason}"))
+
 
 @pytest.fixture
 def server_factory(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator:

@@ -106,3 +106,23 @@ def test_scale004_workers_share_one_port(server_factory, scale_urls: ScaleUrls) 
 def test_scale005_workers_without_shared_store_refused(tmp_path) -> None:
     with pytest.raises(AssertionError, match="workers > 1 needs --store-url"):
         ServerProcess(tmp_path / "data", "--no-collector", "--workers", "2").start()
+
+
+def test_scale006_a_new_database_is_a_new_epoch_and_old_clients_get_reset(
+    server_factory, scale_urls: ScaleUrls
+) -> None:
+    server = server_factory("--no-collector", *scale_urls.args)
+    _post(server, _batch("old", 0, 3))
+    old = StreamClient(server.ws_url, after=0)
+    old.read_events_until(3)
+    epoch = old.hello["epoch"]
+    old.close()
+    server.stop()
+    # the PostgreSQL counterpart of wiping the data dir: the same port, an empty database
+    fresh_db = scale_urls.services.postgres.create_database()
+    fresh = server_factory("--no-collector", "--store-url", fresh_db, "--bus-url", scale_urls.bus_url, port=server.port)
+    client = StreamClient(fresh.ws_url, after=3, epoch=epoch)
+    reset = client.next()
+    assert reset["kind"] == "reset" and reset["epoch"] != epoch and "epoch" in reset["reason"]
+    _post(fresh, _batch("new", 0, 1))
+    assert client.read_events_until(1) == [1]
