@@ -2,7 +2,8 @@
 
 ``Store`` is the interface the hub, the REST API and the stream use (what
 SQLiteStore and PostgresStore both provide). ``open_store`` and ``open_bus``
-read ``--store-url`` and ``--bus-url``; the PostgreSQL and Redis modules are
+read ``--store-url`` and ``--bus-url``; ``lead`` picks the one process that runs
+the host collector and the demo. The PostgreSQL and Redis modules are
 imported only when asked for, so the default install needs neither psycopg nor
 redis-py (they are the ``scale`` extra).
 """
@@ -87,3 +88,32 @@ def open_bus(settings: Settings, store: Store) -> Bus:
 
         return RedisBus(settings.bus_url, store)
     return InProcessBus()
+
+
+class Leadership(Protocol):
+    leading: bool
+
+    def close(self) -> None: ...
+
+
+class _Alone:
+    """One process with its own store: it always leads."""
+
+    leading = True
+
+    def close(self) -> None:
+        pass
+
+
+def lead(settings: Settings, on_gain: Callable[[], None], on_loss: Callable[[], None]) -> Leadership:
+    """Call ``on_gain`` in one process only of those sharing a store (``on_loss`` if it stops leading).
+
+    With SQLite there is one process: it leads at once. With PostgreSQL the processes
+    (--workers N, or several machines) elect one by an advisory lock (hub/pg_store.py).
+    """
+    if settings.store_url:
+        from hub.pg_store import AdvisoryLeader
+
+        return AdvisoryLeader(settings.store_url, on_gain, on_loss)
+    on_gain()
+    return _Alone()

@@ -16,7 +16,7 @@ import orjson
 from flask import Flask
 
 from hub.auth import Gate
-from hub.backends import open_bus, open_store
+from hub.backends import lead, open_bus, open_store
 from hub.bus import Batch
 from hub.events import Limits, now_iso, validate_batch
 from hub.settings import Settings
@@ -25,6 +25,7 @@ from hub.store import AppendResult, EventFilter, StoredEvent
 from hub.stream import ClientSession, shutdown_sessions
 
 if TYPE_CHECKING:
+    from hub.collector import HostCollector
     from hub.demo import Demo
 
 logger = logging.getLogger(__name__)
@@ -64,13 +65,19 @@ class Hub:
             self.bus.subscribe(_StateFolder(self))
         self._restore_health()
         self._rebuild_state()  # before the collector starts, so that no commit lands meanwhile
-        self.collector = None
+        self.collector: HostCollector | None = None
+        self.demo: Demo | None = None
+        self._closed = False
+        # with several processes (--workers N, a shared store) only one runs the collector and the demo
+        self.leadership = lead(settings, self._start_leading, self._stop_leading)
+
+    def _start_leading(self) -> None:
+        settings = self.settings
         if settings.collector:
             from hub.collector import HostCollector
 
             self.collector = HostCollector(self, settings)
             self.collector.start()
-        self.demo: Demo | None = None
         if settings.demo:
             from hub.demo import Demo
 
@@ -78,7 +85,12 @@ class Hub:
             host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
             host = f"[{host}]" if ":" in host else host
             self.demo = Demo(f"http://{host}:{settings.port}", token=settings.token or None).start()
-        self._closed = False
+
+    def _stop_leading(self) -> None:
+        if self.demo is not None:
+            self.demo.stop(timeout=1.0)
+        if self.collector is not None:
+            self.collector.stop()
 
     def _restore_health(self) -> None:
         last = self.store.read_before(self.store.last_seq + 1, ("system.status",), 1)
@@ -93,12 +105,25 @@ class Hub:
 
     def current_health(self) -> dict[str, Any]:
         """The reported health, degraded while the store cannot write."""
+        health = self.reported_health()
         problem = self.store.write_error
         if problem is None:
+            return health
+        components = {**health.get("components", {}), "store": "degraded"}
+        state = "down" if health.get("state") == "down" else "degraded"
+        return {**health, "state": state, "message": problem, "components": components, "time": now_iso()}
+
+    def reported_health(self) -> dict[str, Any]:
+        """The last system.status. With several processes it is read from the shared store: a 202 means
+        stored, but the bus may not have brought that report (this process's or another's) back yet."""
+        if not self.shared_bus:
             return self.health
-        components = {**self.health.get("components", {}), "store": "degraded"}
-        state = "down" if self.health.get("state") == "down" else "degraded"
-        return {**self.health, "state": state, "message": problem, "components": components, "time": now_iso()}
+        try:
+            last = self.store.read_before(self.store.last_seq + 1, ("system.status",), 1)
+        except Exception:
+            logger.exception("could not read the last status from the store; answering the folded one")
+            return self.health
+        return self._health_of(last[-1]) if last else self.health
 
     def _rebuild_state(self) -> None:
         """Fold the stored events the live state reads; predictions only for their window."""
@@ -134,8 +159,12 @@ class Hub:
     def _track_health(self, events: list[StoredEvent]) -> None:
         for event in events:
             if event.type == "system.status":
-                body = orjson.loads(event.body)
-                self.health = {**body["data"], "time": body["time"], "source": body["source"]}
+                self.health = self._health_of(event)
+
+    @staticmethod
+    def _health_of(event: StoredEvent) -> dict[str, Any]:
+        body = orjson.loads(event.body)
+        return {**body["data"], "time": body["time"], "source": body["source"]}
 
     def ingest(self, items: list[Any], source: str) -> AppendResult:
         """Validate a batch (all or nothing) and store it durably."""
@@ -171,10 +200,8 @@ class Hub:
         if self._closed:
             return
         self._closed = True
-        if self.demo is not None:
-            self.demo.stop(timeout=1.0)
-        if self.collector is not None:
-            self.collector.stop()
+        self.leadership.close()
+        self._stop_leading()
         self.shutdown_sockets()
         self.bus.close()
         self.store.close()

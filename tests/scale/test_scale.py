@@ -126,3 +126,54 @@ def test_scale006_a_new_database_is_a_new_epoch_and_old_clients_get_reset(
     assert reset["kind"] == "reset" and reset["epoch"] != epoch and "epoch" in reset["reason"]
     _post(fresh, _batch("new", 0, 1))
     assert client.read_events_until(1) == [1]
+
+
+def _leader_pid(store_url: str) -> int | None:
+    """The pid of the process holding the leader lock, from its connection's application_name."""
+    import psycopg
+
+    from hub.pg_store import LEAD_LOCK
+
+    with psycopg.connect(store_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.objid = %s AND l.granted",
+            (LEAD_LOCK,),
+        ).fetchone()
+    return int(row[0].rsplit("-", 1)[1]) if row else None
+
+
+def _metric_times(client: StreamClient, count: int) -> list[float]:
+    """Receive times (the hub's `time`) of the next ``count`` system.metrics events."""
+    from datetime import datetime
+
+    times: list[float] = []
+    while len(times) < count:
+        frame = client.next(timeout=20)
+        if frame["kind"] == "events":
+            times += [datetime.fromisoformat(e["time"]).timestamp() for e in frame["events"]]
+    return times
+
+
+def test_scale007_workers_run_one_host_collector_and_it_moves_when_its_process_dies(
+    server_factory, scale_urls: ScaleUrls
+) -> None:
+    import os
+    import signal
+
+    import psutil
+
+    interval = 0.4
+    server = server_factory("--collector-interval", str(interval), "--workers", "2", *scale_urls.args)
+    workers = {p.pid for p in psutil.Process(server.proc.pid).children()}
+    leader = wait_until(lambda: _leader_pid(scale_urls.store_url), timeout=15, message="a leader")
+    assert leader in workers
+    client = StreamClient(server.ws_url, type="system.metrics")
+    # one collector: 9 samples span 8 intervals; one per worker would fit them in 4
+    times = _metric_times(client, 9)
+    assert times[-1] - times[0] >= 6 * interval, f"samples {interval} s apart came faster: {times}"
+    os.kill(leader, signal.SIGKILL)  # the lock goes with its connection: another worker takes over
+    wait_until(lambda: _leader_pid(scale_urls.store_url) not in (None, leader), timeout=20, message="a new leader")
+    client = StreamClient(server.ws_url, type="system.metrics")  # the old one may have been on the dead worker
+    times = _metric_times(client, 9)
+    assert times[-1] - times[0] >= 6 * interval, f"after the takeover samples came faster: {times}"
