@@ -398,6 +398,19 @@ class SQLiteStore(SingleWriter):
             except Exception:
                 logger.exception("on_write_health subscriber failed")
 
+    def _probe_write(self) -> None:
+        # a new page's worth, written durably and removed: fails alike on a read-only or a full disk (or store)
+        try:
+            self._writer.execute("BEGIN IMMEDIATE")
+            self._writer.execute("INSERT INTO meta (key, value) VALUES ('write-probe', randomblob(8192))")
+            self._writer.execute("DELETE FROM meta WHERE key = 'write-probe'")
+            self._writer.execute("COMMIT")
+        except sqlite3.Error:
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+            return
+        self._set_write_error(None)
+
     def _insert(self, group: list[WriteRequest]) -> tuple[list[AppendResult], list[StoredEvent]]:
         existing = self._existing_keys([e for r in group for e in r.events])
         results: list[AppendResult] = []

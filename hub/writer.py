@@ -4,7 +4,9 @@ Requests queue up; the thread takes every request waiting (up to a cap) and
 hands the group to the store's ``_write_group`` as one transaction, so that
 writers arriving together share one commit (datasette's pattern). Retention
 runs on the same thread between groups, every ``RETENTION_EVERY_S`` or at once
-when a store asks for it (after a failed write, or from tests).
+when a store asks for it (after a failed write, or from tests). After a failed
+write, an idle writer probes every ``PROBE_EVERY_S`` so that health recovers
+without waiting for the next producer.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from hub.store import AppendResult
 
 RETENTION_EVERY_S = 30.0
+PROBE_EVERY_S = 2.0  # after a failed write, how often an idle writer checks whether the disk takes writes again
 MAX_EVENTS_PER_TRANSACTION = 20_000
 
 
@@ -58,6 +61,14 @@ class SingleWriter:
     def _apply_retention(self) -> None:
         raise NotImplementedError
 
+    write_error: str | None = None
+
+    def _probe_write(self) -> None:
+        """With nothing to write after a failed write: clear ``write_error`` once the store can write again.
+
+        Without it, health would stay degraded until the next producer happened to post.
+        """
+
     def append(self, events: list[NewEvent], timeout: float = 30.0) -> AppendResult:
         """Store events durably (all or none); duplicates by (source, id) are skipped."""
         if self._closed.is_set():
@@ -74,10 +85,15 @@ class SingleWriter:
     def _write_loop(self) -> None:
         while True:
             wait = max(0.0, self._next_retention - time.monotonic())
+            if self.write_error is not None:
+                wait = min(wait, PROBE_EVERY_S)
             try:
                 first = self._requests.get(timeout=wait)
             except queue.Empty:
-                self._apply_retention()
+                if time.monotonic() >= self._next_retention:
+                    self._apply_retention()
+                if self.write_error is not None:
+                    self._probe_write()
                 continue
             if first is None:
                 return

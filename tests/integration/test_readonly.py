@@ -184,8 +184,11 @@ def test_readonly001_ingest_answers_503_degrades_and_recovers(server_factory, re
     assert [f["state"] for f in degraded] == ["degraded"] and degraded[0]["message"] == status["health"]["message"]
     requests.get(server.url + "/api/health", timeout=10).raise_for_status()  # the server itself is up
 
-    fault.stop()  # the disk is writable again: the same retry now succeeds
-    retried = server.post(batch)
+    fault.stop()  # the disk is writable again
+    # nobody posts yet: the idle writer's probe finds the disk writable and health recovers by itself
+    wait_until(lambda: listener.health()[-1:] != degraded[-1:], 30, message="health to recover without a post")
+    assert server.get("/api/status").json()["health"]["state"] == "healthy"
+    retried = server.post(batch)  # the same retry now succeeds
     assert retried.status_code == 202, retried.text
     assert retried.json() == {"accepted": 3, "duplicates": 0, "first_seq": last + 1, "last_seq": last + 3}
     assert server.post(note("c")).status_code == 202
