@@ -120,8 +120,8 @@ class Hub:
             return self.health
         try:
             last = self.store.read_before(self.store.last_seq + 1, ("system.status",), 1)
-        except Exception:
-            logger.exception("could not read the last status from the store; answering the folded one")
+        except Exception as exc:
+            logger.warning("could not read the last status from the store (%s); answering the folded one", exc)
             return self.health
         return self._health_of(last[-1]) if last else self.health
 

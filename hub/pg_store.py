@@ -156,9 +156,11 @@ class PostgresStore(SingleWriter):
             )
         self.epoch = str(self._one(self._writer, "SELECT value FROM meta WHERE key = 'epoch'"))
         self._series_ids: dict[str, int] = {}
-        self._readers: queue.Queue[psycopg.Connection[Any]] = queue.Queue()
+        # (generation, connection): connections older than a lost one are replaced before use (_reader)
+        self._generation = 0
+        self._readers: queue.Queue[tuple[int, psycopg.Connection[Any]]] = queue.Queue()
         for _ in range(readers):
-            self._readers.put(self._connect())
+            self._readers.put((0, self._connect()))
         self._start_writer("pg-store-writer")
 
     # -- connections -------------------------------------------------------
@@ -176,41 +178,59 @@ class PostgresStore(SingleWriter):
 
     @contextmanager
     def _reader(self) -> Iterator[psycopg.Connection[Any]]:
-        conn = self._readers.get()
+        """A pooled reader; PostgreSQL unreachable is Unavailable (503), not a 500."""
+        born, conn = self._readers.get()
         try:
-            if conn.broken or conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
-                conn.close()  # an export abandoned mid-COPY leaves its connection busy: start afresh
-                conn = self._connect()
-            yield conn
-        finally:
-            self._readers.put(conn)
-
-    def _fresh_writer(self) -> None:
-        if self._writer.broken or self._writer.closed:
+            stale = born < self._generation or conn.broken or conn.closed
+            if stale or conn.info.transaction_status != TransactionStatus.IDLE:
+                # from before PostgreSQL went away, or left mid-COPY by an abandoned export: start afresh
+                conn.close()
+                born, conn = self._generation, self._connect()
             try:
-                self._writer = self._connect()
-            except Unavailable:
-                logger.warning("PostgreSQL still unreachable; next write retries")
+                yield conn
+            except psycopg.OperationalError as exc:
+                self._lost(conn)
+                raise Unavailable(f"PostgreSQL (--store-url) is unreachable ({exc}); retry in a moment") from exc
+        finally:
+            self._readers.put((born, conn))
+
+    def _lost(self, conn: psycopg.Connection[Any]) -> None:
+        """A connection broke: PostgreSQL restarted or went away, so every older connection is replaced on use."""
+        if conn.broken:
+            self._generation += 1
+
+    def _fresh_writer(self) -> psycopg.Connection[Any]:
+        """The write connection, reconnected if it broke (Unavailable while PostgreSQL is unreachable)."""
+        if self._writer.broken or self._writer.closed:
+            self._writer = self._connect()
+        return self._writer
 
     # -- writing -----------------------------------------------------------
 
     def _write_group(self, group: list[WriteRequest]) -> None:
-        self._fresh_writer()
         conn = self._writer
         locked = False
         try:
+            conn = self._fresh_writer()
             conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
             locked = True
             with conn.transaction():
                 results, stored = self._insert(conn, group)
         except Exception as exc:  # the database, not the input: every request in the group fails alike
-            logger.exception("store write failed")
             self._series_ids = {}
             self._unlock(conn, locked)
-            error = Unavailable(f"the store could not write ({exc}); nothing was stored, retry later")
+            if isinstance(exc, psycopg.OperationalError | Unavailable):
+                reason = str(exc.__cause__ or exc).strip().splitlines()[0]
+                logger.warning("store write failed: PostgreSQL unreachable (%s)", reason)
+                self._lost(conn)
+                problem = f"PostgreSQL (--store-url) is unreachable ({reason})"
+            else:
+                logger.exception("store write failed")
+                problem = f"the store could not write ({exc})"
+            error = Unavailable(f"{problem}; nothing was stored, retry later")
             for request in group:
                 request.future.set_exception(error)
-            self._set_write_error(f"the store cannot write: {exc}")
+            self._set_write_error(f"the store cannot write: {problem}")
             return
         try:
             if self.write_error is not None:
@@ -230,9 +250,17 @@ class PostgresStore(SingleWriter):
         if locked and not conn.broken and not conn.closed:
             try:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (WRITE_LOCK,))
-            except psycopg.Error:
-                logger.exception("could not release the write lock; closing the connection releases it")
+            except psycopg.Error as exc:
+                logger.warning("could not release the write lock (%s); closing the connection releases it", exc)
                 conn.close()
+
+    def _probe_write(self) -> None:
+        """Idle after a failed write (hub.writer): clear the error once PostgreSQL answers again."""
+        try:
+            self._fresh_writer().execute("SELECT 1")
+        except (psycopg.Error, Unavailable):
+            return
+        self._set_write_error(None)
 
     def _set_write_error(self, message: str | None) -> None:
         changed = message != self.write_error
@@ -325,12 +353,14 @@ class PostgresStore(SingleWriter):
 
     def _apply_retention(self) -> None:
         self._next_retention = time.monotonic() + RETENTION_EVERY_S
-        self._fresh_writer()
         try:
-            with self._writer.transaction():
-                last = int(self._one(self._writer, "SELECT last FROM seq_counter"))
+            conn = self._fresh_writer()
+            with conn.transaction():
+                last = int(self._one(conn, "SELECT last FROM seq_counter"))
                 for sql, params in retention_deletes(POSTGRES, self.retention, last):
-                    self._writer.execute(sql, params)
+                    conn.execute(sql, params)
+        except Unavailable as exc:
+            logger.warning("retention skipped: %s", exc)
         except psycopg.Error:
             logger.exception("retention failed; will retry")
 
@@ -418,7 +448,7 @@ class PostgresStore(SingleWriter):
             return
         self._writer.close()
         while not self._readers.empty():
-            self._readers.get_nowait().close()
+            self._readers.get_nowait()[1].close()
 
 
 LEAD_LOCK = WRITE_LOCK + 2  # held by the one process that runs the host collector and the demo

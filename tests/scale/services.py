@@ -90,12 +90,14 @@ class Postgres:
             )
 
     def start(self) -> None:
-        self.dir.mkdir()
-        if self.user:
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.dir, entry.pw_uid, entry.pw_gid)
-            os.chmod(self.dir.parent, 0o755)
-        self._run("initdb", "-D", str(self.dir / "data"), "-U", "mova", "--auth=trust", "-E", "UTF8", "--locale=C")
+        """Create the cluster on first start; later starts bring the same one back (a restart)."""
+        if not self.dir.exists():
+            self.dir.mkdir()
+            if self.user:
+                entry = pwd.getpwnam(self.user)
+                os.chown(self.dir, entry.pw_uid, entry.pw_gid)
+                os.chmod(self.dir.parent, 0o755)
+            self._run("initdb", "-D", str(self.dir / "data"), "-U", "mova", "--auth=trust", "-E", "UTF8", "--locale=C")
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
 
@@ -111,6 +113,7 @@ class Postgres:
         return self.url(name)
 
     def stop(self) -> None:
+        """Stop at once, like a crash (``-m immediate``): open transactions are lost, committed ones are kept."""
         # check=False: at teardown a server that never started has nothing to stop
         self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop", check=False)
 

@@ -177,3 +177,66 @@ def test_scale007_workers_run_one_host_collector_and_it_moves_when_its_process_d
     client = StreamClient(server.ws_url, type="system.metrics")  # the old one may have been on the dead worker
     times = _metric_times(client, 9)
     assert times[-1] - times[0] >= 6 * interval, f"after the takeover samples came faster: {times}"
+
+
+def test_scale008_postgres_restart_mid_ingest_503_then_every_202_stored_once(
+    server_factory, scale_urls: ScaleUrls
+) -> None:
+    server = server_factory("--no-collector", *scale_urls.args)
+    client = StreamClient(server.ws_url, frame_ms=0)
+    postgres = scale_urls.services.postgres
+    accepted: dict[str, int] = {}  # event id -> seq, for every 202
+    refused: list[list[dict]] = []  # batches answered 503
+    others: list[tuple[int, str]] = []
+    messages: list[str] = []
+    down = threading.Event()
+    stop = threading.Event()
+
+    def ingest() -> None:
+        i = 0
+        while not stop.is_set():
+            batch = [
+                {"id": f"r{i}-{k}", "type": "notification", "data": {"level": "info", "title": f"{i}-{k}"}}
+                for k in range(5)
+            ]
+            i += 1
+            response = server.post(batch)
+            if response.status_code == 202:
+                first = response.json()["first_seq"]
+                accepted.update({e["id"]: first + k for k, e in enumerate(batch)})
+            elif response.status_code == 503:
+                refused.append(batch)
+                messages.append(response.json()["error"])
+                down.set()
+            else:
+                others.append((response.status_code, response.text))
+
+    poster = threading.Thread(target=ingest)
+    poster.start()
+    try:
+        wait_until(lambda: len(accepted) >= 50, timeout=30, message="ingest under way")
+        postgres.stop()  # mid-ingest, like a crash
+        wait_until(down.is_set, timeout=30, message="a 503 while PostgreSQL is down")
+        outage = len(refused)
+        wait_until(lambda: len(refused) >= outage + 3, timeout=30, message="more 503s during the outage")
+        postgres.start()
+        before = len(accepted)
+        wait_until(lambda: len(accepted) >= before + 50, timeout=60, message="202s again once PostgreSQL is back")
+    finally:
+        stop.set()
+        poster.join(timeout=30)
+    assert others == [], f"only 202 or 503 during a PostgreSQL restart: {others[:3]}"
+    assert all("PostgreSQL (--store-url) is unreachable" in m and "retry" in m for m in messages), messages[:3]
+    for batch in refused:  # the producer retries what was refused: stored once, never twice
+        assert server.post(batch).status_code == 202
+    events = backfill(server.url, 0)
+    page = server.get("/api/events", params={"after": 0, "limit": 5000}).json()["events"]
+    ids = [e["id"] for e in page]
+    assert len(ids) == len(set(ids)), "an event stored twice"
+    stored = {e["id"]: e["seq"] for e in page}
+    assert all(stored.get(i) == seq for i, seq in accepted.items()), "a 202'd event is missing or moved"
+    assert set(stored) == set(accepted) | {e["id"] for b in refused for e in b}
+    assert events == list(range(1, len(stored) + 1)), "seqs have a gap"
+    # the client connected throughout resumes in order, with nothing missing or twice
+    assert client.read_events_until(len(stored), timeout=30) == events
+    assert server.get("/api/status").json()["health"]["state"] != "degraded"
