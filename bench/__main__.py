@@ -3,7 +3,7 @@
 Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
 bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory,
 export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
-reader beside 50 healthy clients).
+reader beside 50 healthy clients), scale (1, 2 and 4 processes on PostgreSQL + Redis beside SQLite).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _script(module: str, title: str, *args: str) -> Callable[[bool], str]:
 
 
 def benchmarks() -> dict[str, Callable[[bool], str]]:
-    from bench import browser, idle, latency, throughput
+    from bench import browser, idle, latency, scale, throughput
 
     return {
         "latency": lambda q: latency.run(quick=q),
@@ -40,6 +40,7 @@ def benchmarks() -> dict[str, Callable[[bool], str]]:
         "export": _script("bench.export", "Export and long-range charts"),
         "serve_choice": _script("bench.serve_choice", "Server choice"),
         "stalled": _script("bench.stalled", "Stalled client beside 50 healthy ones"),
+        "scale": lambda q: scale.run(quick=q),
     }
 
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     table = benchmarks()
-    names = args.only or [n for n in table if not (args.quick and n in ("export", "serve_choice", "stalled"))]
+    names = args.only or [n for n in table if not (args.quick and n in ("export", "serve_choice", "stalled", "scale"))]
     sections = []
     for name in names:
         t0 = time.monotonic()
