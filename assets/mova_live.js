@@ -37,6 +37,7 @@
   const STORE_WINDOW = 2000; // events the store keeps for panels that have not run yet
   const RECENT_POINTS = 900; // live points kept per series, merged into freshly loaded history
   const BOOT_RETRY_MS = 3000;
+  const LIVE_PANEL_MS = 250; // jobs, transfers, presence, plugins: at most one redraw per this, however busy the stream
   const FLUSH_MAX_WAIT_MS = 250; // the panels' store is written on the next animation frame, or after this when frames are suspended
   const DASH_HISTORY_KEEP = 20; // prop changes Dash keeps for undo (the page has no undo; Dash never trims it)
 
@@ -44,7 +45,7 @@
     cfg: null, started: false, epoch: null,
     lastSeq: 0, bootSeq: 0, window: [], rev: 0, pendingNew: 0,
     // socket
-    connectCount: 0, socketLive: false, everLive: false, lost: false, lastN: 0,
+    socket: null, connectCount: 0, socketLive: false, everLive: false, lost: false, lastN: 0,
     attempt: 0, failed: 0, nextTryAt: null, retryTimer: null,
     heartbeatS: 30, lastMessageAt: null, lastPingAt: 0, pingCount: 0, lostFrames: 0,
     chain: Promise.resolve(),
@@ -62,7 +63,7 @@
     feed: [], feedCap: 50, feedFollowing: true, feedUnseen: 0, categories: [], olderDone: false,
     // what the feed shows: the filter and search as the panels' callback last saw them (null: every category)
     feedFilter: null, feedSearch: '', feedShownCount: 0, feedPainted: false,
-    trigOverride: null, lossLoading: {}, flushes: 0, historyTrimmed: 0,
+    trigOverride: null, lossLoading: {}, flushes: 0, panelWrites: 0, historyTrimmed: 0, liveAt: {}, deferTimer: null, feedScrollTop: 0,
     notes: [],
     paused: false, pending: {}, pendingCount: 0, maxPoints: {}, recent: {}, knownSeries: new Set(),
     customSeries: null,
@@ -439,6 +440,58 @@
     publish();
   }
 
+  // -- the socket's frames, straight from the socket -------------------------------------------------
+
+  /**
+   * One socket frame, in arrival order: frames are handled one after another, each after the backfill
+   * the one before may have started.
+   */
+  function receive(data) {
+    if (typeof data !== 'string') return;
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch (err) {
+      console.warn('MOVA: a socket frame was not JSON');
+      return;
+    }
+    S.chain = S.chain.then(() => handleFrame(frame)).catch((err) => console.warn('MOVA: frame failed:', err && err.message));
+  }
+
+  /**
+   * The dash-extensions component hands each frame to Dash as its `message` prop, and a clientside
+   * callback of that prop saw it only after Dash's callback pipeline had run: frames arriving close
+   * together overwrote each other before the callback read them (NOTES.md, upstream #214), and every
+   * lost frame cost a REST backfill of several hundred ms, the tail of ingest->painted. So the client
+   * listens to the component's socket itself: WebSocket is subclassed (before Dash renders anything)
+   * to add one 'message' listener to the sockets it opens on /ws. The component still owns the socket
+   * (url, send, state, close); frames of a socket it has replaced are ignored.
+   */
+  function listenToSocket() {
+    const Native = window.WebSocket;
+    if (typeof Native !== 'function' || Native.movaListened) return;
+    const ours = (url) => {
+      try {
+        return new URL(String(url), window.location.href).pathname === '/ws';
+      } catch (err) {
+        return false;
+      }
+    };
+    class ListenedWebSocket extends Native {
+      constructor(url, protocols) {
+        super(url, protocols);
+        if (!ours(url)) return;
+        S.socket = this;
+        this.addEventListener('message', (event) => {
+          if (S.socket === this) receive(event.data);
+        });
+      }
+    }
+    ListenedWebSocket.movaListened = true;
+    window.WebSocket = ListenedWebSocket;
+  }
+  listenToSocket();
+
   // -- polling fallback ---------------------------------------------------------------------------
 
   function startPolling() {
@@ -689,6 +742,7 @@
     if (!el || el.dataset.movaScroll) return;
     el.dataset.movaScroll = '1';
     el.addEventListener('scroll', () => {
+      S.feedScrollTop = el.scrollTop;
       const following = el.scrollTop < 16;
       if (following !== S.feedFollowing) {
         S.feedFollowing = following;
@@ -740,7 +794,7 @@
     if (!renderFeedRows(shown, serverNow(), refresh === 'times')) return false; // not mounted: the panels' run draws
     S.feedPainted = true;
     S.feedShownCount = shown.length;
-    if (S.feedFollowing && !S.feedScrollQueued) {
+    if (S.feedFollowing && S.feedScrollTop > 0 && !S.feedScrollQueued) {
       // stay at the newest row; when the user has scrolled away, the browser keeps their place
       S.feedScrollQueued = true;
       window.requestAnimationFrame(() => {
@@ -1113,8 +1167,27 @@
     const trig = triggered();
     const eventsOnly = trig.length > 0 && trig.every((p) => p.indexOf(ID.events + '.') === 0);
     if (eventsOnly && S.liveShown[panel] === S.liveRev[panel]) return true;
+    if (eventsOnly) {
+      // a busy stream (a presence change per event) redraws a panel at most every LIVE_PANEL_MS; the
+      // events that arrive meanwhile are drawn by one later run (deferPanels), none is skipped
+      const wait = (S.liveAt[panel] || 0) + LIVE_PANEL_MS - Date.now();
+      if (wait > 0) {
+        deferPanels(wait);
+        return true;
+      }
+    }
     S.liveShown[panel] = S.liveRev[panel];
+    S.liveAt[panel] = Date.now();
     return false;
+  }
+
+  /** One more panels' run in `ms` (an empty store write), for panels that put off a redraw. */
+  function deferPanels(ms) {
+    if (S.deferTimer) return;
+    S.deferTimer = setTimeout(() => {
+      S.deferTimer = null;
+      requestFlush();
+    }, ms);
   }
 
   /** Tick-driven panels re-render every `every` seconds, event-driven ones at once. */
@@ -1428,7 +1501,7 @@
 
   /**
    * Each panel: the inputs it reads (component ids: a run triggered by none of them skips it), how it
-   * is called, and its outputs as "id.property" (callbacks/store.py registers the union). One Dash
+   * is called, and the props it writes as "id.property" (in the order it answers them). One Dash
    * callback instead of one per panel: every callback run costs Dash several store dispatches, each
    * re-checking every component of the page, and that, not the panels, was most of a frame's cost.
    */
@@ -1443,7 +1516,7 @@
       outputs: ['health-badge.children', 'health-pill.className', 'health-icon.icon', 'health-pill.title', 'health-popover-body.children'],
     },
     {
-      name: 'notifications', inputs: [ID.events, 'notification-state', 'mova-tick'],
+      name: 'notifications', dedupe: true, inputs: [ID.events, 'notification-state', 'mova-tick'],
       run: (v) => notifications(v['mova-events.data'], v['notification-state.data'], v['mova-tick.n_intervals']),
       outputs: ['notification-list.children', 'notification-count.children', 'notification-count.className'],
     },
@@ -1452,7 +1525,7 @@
       outputs: ['toasts.children'],
     },
     {
-      name: 'ml', inputs: [ID.events, 'mova-tick', ID.mlSelected],
+      name: 'ml', dedupe: true, inputs: [ID.events, 'mova-tick', ID.mlSelected],
       run: (v) => mlPanel(v['mova-events.data'], v['mova-tick.n_intervals'], v['ml-selected.data']),
       outputs: ['ml-jobs.children', 'ml-models.children', 'ml-predictions.children', 'ml-jobs-count.children'],
     },
@@ -1461,15 +1534,15 @@
       outputs: ['ml-loss.figure', 'ml-loss-title.children'],
     },
     {
-      name: 'transfers', inputs: [ID.events, 'mova-tick'], run: (v) => transfersPanel(v['mova-events.data'], v['mova-tick.n_intervals']),
+      name: 'transfers', dedupe: true, inputs: [ID.events, 'mova-tick'], run: (v) => transfersPanel(v['mova-events.data'], v['mova-tick.n_intervals']),
       outputs: ['transfers.children', 'transfers-count.children'],
     },
     {
-      name: 'presence', inputs: [ID.events, 'mova-tick'], run: (v) => presencePanel(v['mova-events.data'], v['mova-tick.n_intervals']),
+      name: 'presence', dedupe: true, inputs: [ID.events, 'mova-tick'], run: (v) => presencePanel(v['mova-events.data'], v['mova-tick.n_intervals']),
       outputs: ['presence.children', 'presence-count.children'],
     },
     {
-      name: 'plugins', inputs: [ID.events, 'mova-tick'], run: (v) => pluginsPanel(v['mova-events.data'], v['mova-tick.n_intervals']),
+      name: 'plugins', dedupe: true, inputs: [ID.events, 'mova-tick'], run: (v) => pluginsPanel(v['mova-events.data'], v['mova-tick.n_intervals']),
       outputs: ['plugins.children', 'plugins-count.children'],
     },
     {
@@ -1481,11 +1554,18 @@
     },
   ];
 
+  /**
+   * The panels' callback (callbacks/store.py). It has no Dash outputs: dash-renderer applies a
+   * callback's answer to EVERY output component, no_update or not, one store dispatch each (and each
+   * dispatch re-checks every component of the page), so thirty outputs cost thirty dispatches per
+   * event even when one value changed. The panels' answers are written with set_props instead, one
+   * call per component whose props changed.
+   */
   function panels() {
     const ctx = dc.callback_context || {};
     const values = Object.assign({}, ctx.inputs || {}, ctx.states || {});
     const trig = triggered();
-    const out = {};
+    const writes = {};
     PANELS.forEach((panel) => {
       const own = trig.filter((p) => panel.inputs.some((id) => p.indexOf(id + '.') === 0));
       if (trig.length && !own.length) return; // none of its inputs changed
@@ -1493,27 +1573,25 @@
       S.trigOverride = own;
       try {
         const result = panel.run(values);
-        const list = keys.length === 1 && !Array.isArray(result) ? [result] : result;
-        keys.forEach((key, i) => { out[key] = Array.isArray(list) ? list[i] : dc.no_update; });
+        let list = keys.length === 1 && !Array.isArray(result) ? [result] : result;
+        // values equal to what this panel last wrote are not written again (each write re-renders)
+        if (panel.dedupe && Array.isArray(list)) list = changedOnly('panel:' + panel.name, list).out;
+        if (!Array.isArray(list)) return;
+        keys.forEach((key, i) => {
+          if (list[i] === dc.no_update || list[i] === undefined) return;
+          const dot = key.lastIndexOf('.');
+          const id = key.slice(0, dot);
+          (writes[id] = writes[id] || {})[key.slice(dot + 1)] = list[i];
+        });
       } catch (err) {
         console.error('MOVA: the ' + panel.name + ' panel failed:', err && err.message);
       } finally {
         S.trigOverride = null;
       }
     });
-    const keyOf = (o) => (typeof o.id === 'string' ? o.id : JSON.stringify(o.id)) + '.' + o.property;
-    if (S.cfg && !S.panelsChecked) {
-      // the outputs callbacks/store.py registers and the panels' outputs here must be the same set
-      S.panelsChecked = true;
-      const registered = new Set((ctx.outputs_list || []).map(keyOf));
-      const written = new Set(PANELS.flatMap((p) => (typeof p.outputs === 'function' ? p.outputs() : p.outputs)));
-      registered.forEach((k) => { if (!written.has(k)) console.error('MOVA: no panel writes the output ' + k); });
-      written.forEach((k) => { if (!registered.has(k)) console.error('MOVA: the output ' + k + ' is not registered'); });
-    }
-    return (ctx.outputs_list || []).map((o) => {
-      const key = keyOf(o);
-      return key in out ? out[key] : dc.no_update;
-    });
+    Object.keys(writes).forEach((id) => setProps(id, writes[id]));
+    S.panelWrites += Object.keys(writes).length;
+    return dc.no_update;
   }
 
   // -- callback entry points (registered by callbacks/*.py) ------------------------------------------
@@ -1521,19 +1599,6 @@
   dc.mova = {
     boot(config) {
       boot(config);
-      return dc.no_update;
-    },
-    onMessage(message) {
-      if (!message || typeof message.data !== 'string') return dc.no_update;
-      let frame;
-      try {
-        frame = JSON.parse(message.data);
-      } catch (err) {
-        console.warn('MOVA: a socket frame was not JSON');
-        return dc.no_update;
-      }
-      // frames are handled in order, each after the backfill the one before may have started
-      S.chain = S.chain.then(() => handleFrame(frame)).catch((err) => console.warn('MOVA: frame failed:', err && err.message));
       return dc.no_update;
     },
     onState(state) {

@@ -15,13 +15,8 @@ from dash import Input, Output, State
 from callbacks.live import js
 from components import ids
 
-# the charts' part of the panels' callback (callbacks/store.py): live points and latest values
-STORE_OUTPUTS = [
-    *[Output(chart, "extendData") for chart in ids.ALL_CHARTS],
-    *[Output(f"{ids.CHART_STATS}-{chart}", "children") for chart in ids.ALL_CHARTS],
-    Output(ids.CHART_PAUSE_LABEL, "children"),
-    Output(ids.CHART_PAUSE, "className"),
-]
+# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
+# event store; it writes live points (extendData), latest values, the pause button with set_props
 STORE_INPUTS = [Input(ids.CHART_PAUSE, "n_clicks")]
 
 

@@ -15,12 +15,8 @@ from dash import Input, Output, State
 from callbacks.live import js
 from components import ids
 
-# the feed's part of the panels' callback (callbacks/store.py): empty state and count
-STORE_OUTPUTS = [
-    Output(ids.FEED_EMPTY, "children"),
-    Output(ids.FEED_EMPTY, "className"),
-    Output(ids.FEED_COUNT, "children"),
-]
+# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
+# event store; it writes the empty state and the count (the rows are DOM nodes the client keeps) with set_props
 STORE_INPUTS = [
     Input(ids.FEED_FILTER, "value"),
     Input(ids.FEED_SEARCH, "value"),

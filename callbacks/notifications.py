@@ -14,13 +14,8 @@ from dash import ALL, Input, Output, State
 from callbacks.live import js
 from components import ids
 
-# the bell's and the toasts' part of the panels' callback (callbacks/store.py)
-STORE_OUTPUTS = [
-    Output(ids.NOTIFICATION_LIST, "children"),
-    Output(ids.NOTIFICATION_COUNT, "children"),
-    Output(ids.NOTIFICATION_COUNT, "className"),
-    Output(ids.TOASTS, "children"),
-]
+# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
+# event store; it writes the bell's list and count, and the toasts with set_props
 STORE_INPUTS = [Input(ids.NOTIFICATION_STATE, "data"), Input(ids.TICK, "n_intervals")]
 STORE_STATES = [State(ids.TOASTS, "children")]
 

@@ -10,25 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output
+from dash import Input
 
 from components import ids
 
-# the panels' part of the panels' callback (callbacks/store.py)
-STORE_OUTPUTS = [
-    Output(ids.ML_JOBS, "children"),
-    Output(ids.ML_MODELS, "children"),
-    Output(ids.ML_PREDICTIONS, "children"),
-    Output(ids.ML_JOBS_COUNT, "children"),
-    Output(ids.ML_LOSS, "figure"),
-    Output(ids.ML_LOSS_TITLE, "children"),
-    Output(ids.TRANSFERS, "children"),
-    Output(ids.TRANSFERS_COUNT, "children"),
-    Output(ids.PRESENCE, "children"),
-    Output(ids.PRESENCE_COUNT, "children"),
-    Output(ids.PLUGINS, "children"),
-    Output(ids.PLUGINS_COUNT, "children"),
-]
+# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
+# event store; it writes jobs, models, predictions, loss curve, transfers, presence, plugins with set_props
 STORE_INPUTS = [Input(ids.TICK, "n_intervals"), Input(ids.ML_SELECTED, "data")]
 
 

@@ -10,14 +10,8 @@ from dash import Input, Output
 from callbacks.live import js
 from components import ids
 
-# the health badge's part of the panels' callback (callbacks/store.py)
-STORE_OUTPUTS = [
-    Output(ids.HEALTH_BADGE, "children"),
-    Output(ids.HEALTH_PILL, "className"),
-    Output(ids.HEALTH_ICON, "icon"),
-    Output(ids.HEALTH_PILL, "title"),
-    Output(ids.HEALTH_POPOVER_BODY, "children"),
-]
+# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
+# event store; it writes the health badge, its pill, icon and popover with set_props
 STORE_INPUTS: list[Input] = []
 
 

@@ -41,3 +41,20 @@ def test_pace001_burst_paints_every_row_with_few_panel_runs_and_short_history(da
     assert trimmed > 0
     assert dash_br.driver.execute_script(HISTORY) <= 40
     assert console_errors(dash_br) == []
+
+
+def test_pace002_frames_close_together_are_all_received_without_backfill(dash_br: Any, server: Any) -> None:
+    """The client listens to the component's socket itself: no frame is overwritten before it is read (NOTES.md)."""
+    open_page(dash_br, server.url)
+    wait_badge(dash_br, "Live")
+    lost0 = dash_br.driver.execute_script(STATE + ".lostFrames")
+    seqs = [
+        server.post({"type": "user.activity", "data": {"user": "burst", "action": str(i)}}).json()["last_seq"]
+        for i in range(40)
+    ]
+    wait_until(lambda: set(seqs) <= set(feed_seqs(dash_br)), 15, 0.05, "all 40 events in the feed")
+    shown = feed_seqs(dash_br)
+    assert len(shown) == len(set(shown)), "an event shows twice"
+    assert dash_br.driver.execute_script(STATE + ".lostFrames") == lost0, "a frame was lost and fetched again by REST"
+    assert dash_br.driver.execute_script(STATE + ".socket !== null"), "the client holds the component's socket"
+    assert console_errors(dash_br) == []
