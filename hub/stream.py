@@ -209,7 +209,7 @@ class ClientSession:
         self._last_frame = 0.0
         self._batches: deque[Batch] = deque()
         self._queued_events = 0
-        self._control: deque[str] = deque()
+        self._control: deque[dict[str, Any]] = deque()
         self._gap = False
         self._closed = False
         self._live = False  # replay done: the dispatcher may send a batch itself
@@ -280,7 +280,7 @@ class ClientSession:
 
     def reply(self, message: dict[str, Any]) -> None:
         with self._wake:
-            self._control.append(orjson.dumps(message).decode())
+            self._control.append(message)
             self._wake.notify()
 
     def close(self) -> None:
@@ -298,6 +298,11 @@ class ClientSession:
         self.frames_sent += 1
         self.last_sent_seq = batch.last_seq
         return [b'{"kind":"events","n":%d,"events":' % self.frames_sent, batch.json_bytes, b"}"]
+
+    def send_numbered(self, message: dict[str, Any]) -> None:
+        """Send a frame other than events with the next frame number: a client sees any frame it lost."""
+        self.frames_sent += 1
+        self.writer.send(orjson.dumps({**message, "n": self.frames_sent}).decode())
 
     def send_events(self, batch: Batch) -> None:
         self.writer.send(b"".join(self._events_frame(batch)).decode())
@@ -361,11 +366,10 @@ class ClientSession:
             batches, self._batches = list(self._batches), deque()
             self._queued_events = self._queued_bytes = 0
             gap, self._gap = self._gap, False
-        for text in control:
-            self.writer.send(text)
+        for message in control:
+            self.send_numbered(message)
         if gap:
-            self.frames_sent += 1
-            self.writer.send(orjson.dumps({"kind": "gap", "n": self.frames_sent, "after": self.last_sent_seq}).decode())
+            self.send_numbered({"kind": "gap", "after": self.last_sent_seq})
         fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
         if fresh:
             # several waiting batches go out as one frame (the browser applies a frame in one go),
@@ -494,7 +498,7 @@ def serve(
         reader.start()
         reason = reset_reason(sub, store.epoch, first_seq, last_seq)
         if reason:
-            ws.send(orjson.dumps({"kind": "reset", "reason": reason, **position}).decode())
+            session.send_numbered({"kind": "reset", "reason": reason, **position})
         session.replay(store, last_seq if sub.after is None or reason else sub.after)
         session.pump()
     except ConnectionClosed:

@@ -23,6 +23,21 @@ def test_hello_then_live_events(server):
     assert client.frames[0]["n"] == 1
 
 
+def test_every_frame_after_hello_is_numbered(server):
+    """pong, error and events share one count, so a client notices any frame it lost (DESIGN.md §4)."""
+    client = StreamClient(server.ws_url)
+    server.post([activity(1)])
+    client.read_events_until(1)
+    client.send({"kind": "ping"})
+    client.send({"kind": "nonsense"})
+    server.post([activity(2)])
+    client.read_events_until(2)
+    while len(client.frames) < 4:
+        client.frames.append(client.next(timeout=10))
+    assert sorted(f["kind"] for f in client.frames) == ["error", "events", "events", "pong"]
+    assert [f["n"] for f in client.frames] == [1, 2, 3, 4]
+
+
 def test_replay_then_live_without_gap_or_duplicate(server):
     for start in range(0, 3000, 500):
         server.post([activity(i) for i in range(start, start + 500)])
@@ -55,7 +70,7 @@ def test_resume_after_seq_and_type_filter(server):
 def test_subscribe_changes_filter_and_ping_gets_pong(server):
     client = StreamClient(server.ws_url)
     client.send({"kind": "subscribe", "type": ["alert"]})
-    assert client.next() == {"kind": "subscribed", "type": ["alert"]}
+    assert client.next() == {"kind": "subscribed", "type": ["alert"], "n": 1}
     client.send({"kind": "ping"})
     assert client.next()["kind"] == "pong"
     server.post([activity(0), {"type": "alert", "data": {"severity": "warning", "title": "hot"}}])
