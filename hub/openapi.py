@@ -43,17 +43,18 @@ Every error is `{"error": "what went wrong and how to fix it", ...details}`.
 Server to client, JSON text frames:
 - `{"kind": "hello", "last_seq": n, "first_seq": m, "epoch": "...", "server_time": "...", "heartbeat_s": 30,
   "health": {...}}` first (health as in GET /api/status);
-- `{"kind": "reset", "reason": "...", "last_seq", "first_seq", "epoch"}` right after hello when the
+- `{"kind": "reset", "n": 1, "reason": "...", "last_seq", "first_seq", "epoch"}` right after hello when the
   client's position no longer exists (store recreated: `epoch` differs; `after` beyond last_seq;
   events after it removed by retention): reload state from REST, then carry on live;
 - `{"kind": "events", "n": k, "events": [...]}`: a batch in `seq` order; `n`
-  numbers this connection's frames 1, 2, 3... With `after`, stored events after
+  numbers this connection's frames after hello 1, 2, 3..., whatever their kind. With `after`, stored events after
   that `seq` are replayed first, then live events follow with no gap and no
-  duplicate. A jump in `n` means a lost frame: backfill from GET /api/events;
-- `{"kind": "pong"}` answering a ping;
+  duplicate. A jump in `n` means a lost frame: backfill from GET /api/events
+  (and re-read GET /api/status, in case the lost frame was a health frame);
+- `{"kind": "pong", "n": k}` answering a ping;
 - `{"kind": "gap", "n": k, "after": seq}` when the client fell too far behind: fetch the
   rest from GET /api/events and carry on;
-- `{"kind": "health", "state": ..., "message": ...}` when the store starts or stops failing to write.
+- `{"kind": "health", "n": k, "state": ..., "message": ...}` when the store starts or stops failing to write.
 
 Each client gets at most one events frame per 50 ms by default (what the browser's
 WebSocket component keeps up with); `frame_ms=0` asks for batches as they come.
