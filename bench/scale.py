@@ -18,18 +18,16 @@ throughput reuses bench/throughput.py's posting threads. "mova CPU" is the serve
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from bench.common import ROOT, CpuMeter, header, mova_server, table, tree_cpu_seconds
-from bench.latency import Target, http_sender, measure_target
+from bench.latency import COLUMNS, Target, http_sender, measure_target
 from bench.throughput import post_for
 
 PROCESSES = (1, 2, 4)
@@ -60,34 +58,6 @@ class ServiceMeter:
             return float("nan")
         used = sum(tree_cpu_seconds(p) for p in self.pids) - self.start_s
         return 100.0 * used / max(time.monotonic() - self.t0, 1e-9)
-
-
-class ServicesMissing(RuntimeError):
-    pass
-
-
-@contextmanager
-def services() -> Iterator[Any]:
-    """Debian's redis-server and PostgreSQL on loopback ports of their own, for this run only."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import shutil
-
-    from tests.scale.services import INSTALL_HINT, Postgres, Redis, Services, _pg_bin
-
-    bindir = _pg_bin()
-    if shutil.which("redis-server") is None or bindir is None:
-        raise ServicesMissing(f"redis-server or PostgreSQL missing: {INSTALL_HINT}")
-    root = Path(tempfile.mkdtemp(prefix="mova-bench-scale-"))
-    found = Services(Redis(root), Postgres(root, bindir))
-    try:
-        found.redis.start()
-        found.postgres.start()
-        yield found
-    finally:
-        found.redis.stop()
-        found.postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 def backends(found: Any, processes: tuple[int, ...]) -> Iterator[Backend]:
@@ -149,21 +119,8 @@ def measure_backend(
             print(table(["x"] * 7, [ingest[-1]]).splitlines()[-1], flush=True)
 
 
-LATENCY_COLUMNS = [
-    "store+bus",
-    "processes",
-    "rate/s",
-    "clients",
-    "sent",
-    "p50 ms",
-    "p95 ms",
-    "p99 ms",
-    "max ms",
-    "lost",
-    "mova CPU %",
-    "pg+redis CPU %",
-    "note",
-]
+# bench/latency.py's columns from rate/s to lost, between which backend and whose CPU
+LATENCY_COLUMNS = ["store+bus", "processes", *COLUMNS[1:9], "mova CPU %", "pg+redis CPU %", "note"]
 INGEST_COLUMNS = ["store+bus", "processes", "batch", "events/s accepted", "errors", "mova CPU %", "pg+redis CPU %"]
 
 
@@ -183,11 +140,15 @@ def run(
     latency = [] if latency is None else latency
     ingest = [] if ingest is None else ingest
     title = f"Several processes: PostgreSQL + Redis beside embedded SQLite ({seconds:.0f} s per row)"
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.scale.services import Missing, running_services
+
     try:
-        with nullcontext(found) if found is not None else services() as running:
+        with nullcontext(found) if found is not None else running_services("mova-bench-scale-") as running:
             for backend in backends(running, processes):
                 measure_backend(backend, cases, seconds, latency, ingest)
-    except ServicesMissing as exc:
+    except Missing as exc:
         return header(title) + f"\nskipped: {exc}\n"
     return (
         header(title)

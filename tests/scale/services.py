@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,17 +125,22 @@ class Services:
     postgres: Postgres
 
 
-@pytest.fixture(scope="session")
-def scale_services() -> Iterator[Services]:
+class Missing(RuntimeError):
+    """redis-server, PostgreSQL or their Python clients are not installed (the message says how to)."""
+
+
+@contextmanager
+def running_services(prefix: str = "mova-scale-") -> Iterator[Services]:
+    """One redis-server and one PostgreSQL in a temp dir, stopped and removed at the end."""
     bindir = _pg_bin()
     if shutil.which("redis-server") is None or bindir is None:
-        pytest.skip(f"redis-server or PostgreSQL binaries missing: {INSTALL_HINT}")
+        raise Missing(f"redis-server or PostgreSQL binaries missing: {INSTALL_HINT}")
     try:
         import psycopg  # noqa: F401
         import redis  # noqa: F401
     except ImportError:
-        pytest.skip(f"psycopg or redis-py missing: {INSTALL_HINT}")
-    root = Path(tempfile.mkdtemp(prefix="mova-scale-"))
+        raise Missing(f"psycopg or redis-py missing: {INSTALL_HINT}") from None
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     services = Services(Redis(root), Postgres(root, bindir))
     try:
         services.redis.start()
@@ -144,6 +150,19 @@ def scale_services() -> Iterator[Services]:
         services.redis.stop()
         services.postgres.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def scale_services() -> Iterator[Services]:
+    try:
+        context = running_services()
+        services = context.__enter__()
+    except Missing as exc:
+        pytest.skip(str(exc))
+    try:
+        yield services
+    finally:
+        context.__exit__(None, None, None)
 
 
 @dataclass
