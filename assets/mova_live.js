@@ -874,7 +874,7 @@
 
   function notifications(data, state, tick) {
     const trig = triggered();
-    if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % 10 !== 0) return noUpdate(3);
+    if (trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && (tick + 5) % 10 !== 0) return noUpdate(3);
     if (!S.cfg) return noUpdate(3);
     let changed = false;
     if (data) {
@@ -1190,10 +1190,14 @@
     }, ms);
   }
 
-  /** Tick-driven panels re-render every `every` seconds, event-driven ones at once. */
-  function tickOnly(tick, every) {
+  /**
+   * Tick-driven panels re-render every `every` seconds, event-driven ones at once. Each panel has its
+   * own `offset` into the period, so that the 10 s refreshes (feed times, bell, presence, plugins) do
+   * not all land on the same tick: together they made one long task that delayed the next event.
+   */
+  function tickOnly(tick, every, offset) {
     const trig = triggered();
-    return trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && tick % every !== 0;
+    return trig.length === 1 && trig[0].indexOf('mova-tick') === 0 && (tick + (offset || 0)) % every !== 0;
   }
 
   const STATE_ICONS = {
@@ -1326,7 +1330,7 @@
   }
 
   function transfersPanel(data, tick) {
-    if (tickOnly(tick, 2) || !S.cfg) return noUpdate(2);
+    if (tickOnly(tick, 2, 1) || !S.cfg) return noUpdate(2);
     syncLive(data);
     if (liveUnchanged('transfers')) return noUpdate(2);
     const now = serverNow();
@@ -1336,7 +1340,7 @@
   }
 
   function presencePanel(data, tick) {
-    if (tickOnly(tick, 10) || !S.cfg) return noUpdate(2);
+    if (tickOnly(tick, 10, 3) || !S.cfg) return noUpdate(2);
     syncLive(data);
     if (liveUnchanged('presence')) return noUpdate(2);
     const now = serverNow();
@@ -1357,7 +1361,7 @@
   }
 
   function pluginsPanel(data, tick) {
-    if (tickOnly(tick, 10) || !S.cfg) return noUpdate(2);
+    if (tickOnly(tick, 10, 7) || !S.cfg) return noUpdate(2);
     syncLive(data);
     if (liveUnchanged('plugins')) return noUpdate(2);
     const now = serverNow();
