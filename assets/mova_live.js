@@ -383,9 +383,27 @@
     S.shown.health = out.map((o) => JSON.stringify(o));
   }
 
+  /** A health frame may have been the one lost: read the health the server holds now. */
+  async function refreshHealth() {
+    const status = await getJSON('/api/status');
+    if (status.health && status.health.state) {
+      S.health = status.health;
+      applyHealth();
+    }
+  }
+
   async function handleFrame(frame) {
     if (S.reloading) return;
     S.lastMessageAt = Date.now();
+    // every frame after hello is numbered: a jump means one was lost, whatever its kind (DESIGN.md §4)
+    if (frame.kind !== 'hello' && Number.isFinite(frame.n)) {
+      if (H.frameStatus(S.lastN, frame.n) === 'lost') {
+        S.lostFrames += 1;
+        S.lastN = frame.n;
+        await Promise.all([fetchAfter('websocket'), refreshHealth()]);
+      }
+      S.lastN = frame.n;
+    }
     switch (frame.kind) {
       case 'hello': {
         // the server has a new store (or fewer events than we saw): every seq we hold means something else
@@ -415,17 +433,11 @@
         break;
       case 'events':
         markLive();
-        if (H.frameStatus(S.lastN, frame.n) === 'lost') {
-          S.lostFrames += 1;
-          await fetchAfter('websocket');
-        }
-        S.lastN = frame.n || S.lastN + 1;
         deliver(frame.events, 'websocket', false);
         if (S.serverLastSeq === null || S.lastSeq > S.serverLastSeq) S.serverLastSeq = S.lastSeq;
         break;
       case 'gap':
         markLive();
-        S.lastN = frame.n || S.lastN + 1;
         await fetchAfter('websocket');
         break;
       case 'pong':
