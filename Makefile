@@ -52,7 +52,7 @@ SCALE_BACKEND_FREE := not test_invalid_event_is_400_with_field and not test_malf
 
 test: $(STAMP) browser-deps fault-deps scale-deps lint
 	@if command -v node >/dev/null && [ -d tests/js ]; then node --test tests/js/; fi
-	$(BIN)/pytest --headless
+	$(BIN)/pytest --headless --durations=15
 	MOVA_TEST_BACKEND=scale $(BIN)/pytest $(SCALE_CONTRACT) -k '$(SCALE_BACKEND_FREE)'
 
 BENCH_STAMP := $(VENV)/.installed-bench
