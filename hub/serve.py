@@ -10,6 +10,7 @@ reconnect at once), then finishes in-flight requests and closes the store.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -40,6 +41,12 @@ class MovaWorker(ThreadWorker):  # type: ignore[misc]
 def _close_hub(_server: Any, _worker: Any) -> None:
     if _hub is not None:
         _hub.close()
+    exiting = sys.exc_info()[1]  # gunicorn calls this hook while the worker's SystemExit propagates
+    if isinstance(exiting, SystemExit) and exiting.code == 0:
+        # stored and closed: skip the interpreter's teardown of Dash's modules (a fifth of a second per stop)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 class MovaApplication(BaseApplication):  # type: ignore[misc]
