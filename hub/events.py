@@ -13,7 +13,7 @@ import math
 import os
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -153,9 +153,15 @@ class Limits:
     max_data_bytes: int = 65_536
 
 
-@dataclass(frozen=True)
+# not frozen: a frozen dataclass sets each field through object.__setattr__, about 1 µs an
+# event at 1,000 events a request; nothing changes a NewEvent after validation
+@dataclass(slots=True)
 class NewEvent:
-    """A validated event ready for the store; ``seq`` is added when it is written."""
+    """A validated event ready for the store; ``seq`` is added when it is written.
+
+    ``body`` is the envelope's JSON text without ``seq``, encoded once on the request's thread so
+    that the single writer only appends ``,"seq":n}`` (``body_with_seq``).
+    """
 
     id: str
     source: str
@@ -163,6 +169,11 @@ class NewEvent:
     time: str
     ts: float
     envelope: dict[str, Any]
+    body: str
+
+    def body_with_seq(self, seq: int) -> str:
+        """The stored JSON text: the envelope with ``seq`` as its last member."""
+        return f'{self.body[:-1]},"seq":{seq}}}'
 
 
 def now_iso() -> str:
@@ -217,10 +228,7 @@ def _check_data(index: int | None, type_: str, data: Any, limits: Limits) -> Non
             _fail(index, f"data.{name}", f"must be {spec.expected}, got {orjson.dumps(data[name])[:80].decode()}")
 
 
-def _check_attribute(index: int | None, raw: Mapping[str, Any], name: str) -> str | None:
-    value = raw.get(name)
-    if value is None:
-        return None
+def _check_attribute(index: int | None, name: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         _fail(index, name, "must be a non-empty string")
     if len(value) > MAX_ATTRIBUTE_CHARS:
@@ -283,8 +291,11 @@ def validate_event(
     spec = raw.get("specversion", "1.0")
     if spec != "1.0":
         _fail(index, "specversion", f'must be "1.0", got {spec!r}')
-    event_id = _check_attribute(index, raw, "id") or new_event_id()
-    source = _check_attribute(index, raw, "source") or default_source
+    # most producers leave id, source and time to the hub: check them only when given
+    event_id = raw.get("id")
+    event_id = new_event_id() if event_id is None else _check_attribute(index, "id", event_id)
+    source = raw.get("source")
+    source = default_source if source is None else _check_attribute(index, "source", source)
     time_text = raw.get("time")
     if time_text is None:
         time_text, ts = received or received_now()
@@ -298,7 +309,11 @@ def validate_event(
     envelope = dict(raw)
     envelope.pop("seq", None)  # the store gives seq
     envelope.update(specversion="1.0", id=event_id, source=source, type=type_, time=time_text)
-    return NewEvent(id=event_id, source=source, type=type_, time=time_text, ts=ts, envelope=envelope)
+    try:
+        body = orjson.dumps(envelope).decode()
+    except orjson.JSONEncodeError as exc:  # another attribute than data, from a Python caller
+        _fail(index, "event", f"cannot be stored as JSON ({exc}): attributes must be strings, numbers or objects")
+    return NewEvent(event_id, source, type_, time_text, ts, envelope, body)
 
 
 def validate_batch(items: list[Any], default_source: str, limits: Limits) -> list[NewEvent]:

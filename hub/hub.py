@@ -7,6 +7,7 @@ server; ``close()`` stops everything (idempotent). It never imports Dash.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -191,6 +192,11 @@ class Hub:
         from hub.api import register_api
 
         register_api(server, self)
+        # Everything imported so far (Dash, plotly, pandas, Flask: over 100,000 objects) lives as long
+        # as the process. Ingest allocates several objects an event, so full collections came every
+        # few 1,000-event requests and each walked that heap (~70 ms): a fifth of ingest time.
+        # Frozen, collections skip it.
+        gc.freeze()
 
     def shutdown_sockets(self) -> None:
         self.shutting_down.set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from hub.errors import InvalidInput, TooLarge
@@ -93,3 +94,23 @@ def test_assigned_ids_are_unique_and_share_one_receive_time_per_batch():
     batch = validate_batch([{"type": "x", "data": {}}] * 1000, "api", LIMITS)
     assert len({e.id for e in batch}) == 1000
     assert len({e.time for e in batch}) == 1
+
+
+@pytest.mark.parametrize("name", ["id", "source"])
+@pytest.mark.parametrize("value", ["", 7, "x" * 257])
+def test_given_id_and_source_are_checked(name, value):
+    with pytest.raises(InvalidInput) as error:
+        validate_event({"type": "x", "data": {}, name: value}, 2, "api", LIMITS)
+    assert error.value.details == {"field": name, "index": 2}
+
+
+def test_body_is_the_envelope_encoded_once():
+    event = validate_event({"type": "x", "data": {"a": [1, "é"]}, "subject": "k", "seq": 3}, 0, "api", LIMITS)
+    assert event.body == orjson.dumps(event.envelope).decode()
+    assert event.body_with_seq(12) == orjson.dumps({**event.envelope, "seq": 12}).decode()
+
+
+def test_an_attribute_json_cannot_hold_is_invalid_input_from_a_python_caller():
+    with pytest.raises(InvalidInput) as error:
+        validate_event({"type": "x", "data": {}, "subject": {1, 2}}, 0, "api", LIMITS)
+    assert error.value.details == {"field": "event", "index": 0}

@@ -10,7 +10,7 @@ import pytest
 
 from hub.errors import Unavailable
 from hub.events import Limits, validate_batch
-from hub.store import Retention, SQLiteStore, StoredEvent
+from hub.store import INSERT_ROWS_PER_STATEMENT, Retention, SQLiteStore, StoredEvent
 
 
 def events(*items: dict) -> list:
@@ -75,3 +75,29 @@ def test_write_failure_is_unavailable_and_stores_nothing(store):
         conn.execute("DROP TRIGGER fail")
     assert store.append(events({"type": "c", "data": {}})).first_seq == 2
     assert [e.type for e in store.read_after(0)] == ["a", "c"]
+
+
+def test_a_full_batch_spans_insert_statements_in_order_with_duplicates_skipped(store):
+    # more rows than one INSERT statement takes, with a duplicate inside: seq stays gapless and in order
+    first = store.append(events(*({"type": "a", "data": {"i": i}} for i in range(INSERT_ROWS_PER_STATEMENT + 1))))
+    assert (first.accepted, first.first_seq, first.last_seq) == (501, 1, 501)
+    items = [
+        {"type": "b", "data": {"i": i}, "id": f"e{i}", "source": "s"} for i in range(2 * INSERT_ROWS_PER_STATEMENT)
+    ]
+    store.append(events(items[7]))
+    second = store.append(events(*items))
+    assert (second.accepted, second.duplicates, second.first_seq, second.last_seq) == (999, 1, 503, 1501)
+    stored = store.read_after(0, (), 5000)
+    assert [e.seq for e in stored] == list(range(1, 1502))
+    bodies = [orjson.loads(e.body) for e in stored]
+    assert [b["seq"] for b in bodies] == list(range(1, 1502))
+    assert [b["data"]["i"] for b in bodies[502:]] == [i for i in range(1000) if i != 7]
+    assert [e.body for e in store.committed] == [e.body for e in stored]
+
+
+def test_stored_body_is_the_envelope_with_seq_last(store):
+    [event] = events({"type": "a", "data": {"x": "é\n"}, "subject": "k", "seq": 99})
+    store.append([event])
+    [row] = store.read_after(0)
+    assert row.body == orjson.dumps({**event.envelope, "seq": 1}).decode()
+    assert list(orjson.loads(row.body))[-1] == "seq"
