@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 import orjson
 
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+RECV_SIZE = 65536
 
 
 class Client:
@@ -148,14 +149,18 @@ def masked_frame(opcode: int, payload: bytes) -> bytes:
     return head + key + body
 
 
-class WsProtocol(asyncio.Protocol):
+class WsProtocol(asyncio.BufferedProtocol):
     """A minimal WebSocket client: the handshake, then whole messages handed to ``on_message``.
 
     The ``websockets`` library costs more CPU per frame than the decoding of the frame itself (its
     parser is a Python generator, each message wakes a task); with 50 to 250 connections per
     process that made the measuring clients, not the servers, the bottleneck. This reads frames
-    in ``data_received`` and calls back at once. It answers pings and closes; the servers it talks
+    as they arrive and calls back at once. It answers pings and closes; the servers it talks
     to never mask and never compress (no extension is offered).
+
+    A buffered protocol: asyncio's plain ``Protocol`` reads with ``recv(256 KiB)``, a fresh
+    256 KiB bytes object per read, which cost ~17 us a read here (8x the read of a small frame into
+    a buffer kept for the connection).
     """
 
     def __init__(self, url: str, on_message: Any) -> None:
@@ -168,7 +173,8 @@ class WsProtocol(asyncio.Protocol):
             f"Origin: http://{split.netloc}\r\n\r\n"  # as a page of that server would send
         ).encode()
         self.on_message = on_message
-        self.buf = bytearray()
+        self.buf = bytearray()  # bytes received and not parsed yet
+        self.area = memoryview(bytearray(RECV_SIZE))  # where the socket is read into
         self.upgraded = False
         self.fragments: list[bytes] = []
         self.transport: asyncio.Transport | None = None
@@ -197,9 +203,12 @@ class WsProtocol(asyncio.Protocol):
         assert self.transport is not None
         self.transport.close()
 
-    def data_received(self, data: bytes) -> None:
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self.area
+
+    def buffer_updated(self, nbytes: int) -> None:
         buf = self.buf
-        buf += data
+        buf += self.area[:nbytes]
         if not self.upgraded:
             end = buf.find(b"\r\n\r\n")
             if end < 0:
