@@ -160,7 +160,8 @@ class NewEvent:
     """A validated event ready for the store; ``seq`` is added when it is written.
 
     ``body`` is the envelope's JSON text without ``seq``, encoded once on the request's thread so
-    that the single writer only appends ``,"seq":n}`` (``body_with_seq``).
+    that the single writer only appends ``,"seq":n}`` (``body_with_seq``). ``assigned_id``: the hub
+    gave the id (the producer sent none), so no event can hold it unless a producer made it up.
     """
 
     id: str
@@ -170,6 +171,7 @@ class NewEvent:
     ts: float
     envelope: dict[str, Any]
     body: str
+    assigned_id: bool = False
 
     def body_with_seq(self, seq: int) -> str:
         """The stored JSON text: the envelope with ``seq`` as its last member."""
@@ -293,7 +295,8 @@ def validate_event(
         _fail(index, "specversion", f'must be "1.0", got {spec!r}')
     # most producers leave id, source and time to the hub: check them only when given
     event_id = raw.get("id")
-    event_id = new_event_id() if event_id is None else _check_attribute(index, "id", event_id)
+    assigned_id = event_id is None
+    event_id = new_event_id() if assigned_id else _check_attribute(index, "id", event_id)
     source = raw.get("source")
     source = default_source if source is None else _check_attribute(index, "source", source)
     time_text = raw.get("time")
@@ -306,14 +309,14 @@ def validate_event(
             ts = parse_time(time_text).timestamp()
         except ValueError:
             _fail(index, "time", f"{time_text[:60]!r} is not ISO 8601, e.g. 2026-11-26T14:00:00.123Z")
-    envelope = dict(raw)
-    envelope.pop("seq", None)  # the store gives seq
-    envelope.update(specversion="1.0", id=event_id, source=source, type=type_, time=time_text)
+    envelope = {**raw, "specversion": "1.0", "id": event_id, "source": source, "type": type_, "time": time_text}
+    if "seq" in envelope:
+        del envelope["seq"]  # the store gives seq
     try:
         body = orjson.dumps(envelope).decode()
     except orjson.JSONEncodeError as exc:  # another attribute than data, from a Python caller
         _fail(index, "event", f"cannot be stored as JSON ({exc}): attributes must be strings, numbers or objects")
-    return NewEvent(event_id, source, type_, time_text, ts, envelope, body)
+    return NewEvent(event_id, source, type_, time_text, ts, envelope, body, assigned_id)
 
 
 def validate_batch(items: list[Any], default_source: str, limits: Limits) -> list[NewEvent]:

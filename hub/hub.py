@@ -146,7 +146,8 @@ class Hub:
         self.bus.publish(events)
 
     def _fold(self, events: list[StoredEvent]) -> None:
-        events = [e for e in events if e.seq > self.state.last_seq]  # the shared bus may hand over what start-up read
+        if events and events[0].seq <= self.state.last_seq:  # the shared bus may hand over what start-up read
+            events = [e for e in events if e.seq > self.state.last_seq]
         if not events:
             return
         self._track_health(events)

@@ -472,8 +472,19 @@ class SQLiteStore(SingleWriter):
             self._writer.execute(insert_events_sql(len(chunk) // EVENT_COLUMNS), chunk)
 
     def _existing_keys(self, events: list[NewEvent]) -> set[tuple[str, str]]:
+        """The (id, source) pairs of these events already stored."""
         found: set[tuple[str, str]] = set()
-        ids = list({e.id for e in events})
+        # Ids the hub assigned are new, but a producer could have sent one as its own: one range
+        # read between their least and greatest finds any such event (almost always none), where
+        # looking each up cost a tenth of the writer's time
+        assigned = [e.id for e in events if e.assigned_id]
+        if assigned:
+            found.update(
+                self._writer.execute(
+                    "SELECT id, source FROM events WHERE id BETWEEN ? AND ?", (min(assigned), max(assigned))
+                ).fetchall()
+            )
+        ids = list({e.id for e in events if not e.assigned_id})
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))

@@ -101,3 +101,14 @@ def test_stored_body_is_the_envelope_with_seq_last(store):
     [row] = store.read_after(0)
     assert row.body == orjson.dumps({**event.envelope, "seq": 1}).decode()
     assert list(orjson.loads(row.body))[-1] == "seq"
+
+
+def test_an_id_the_hub_assigns_that_a_producer_already_sent_is_a_duplicate_not_a_failure(store):
+    # ids the hub assigns are looked up as one range: one a producer made up in advance is still found
+    batch = events(*({"type": "a", "data": {"i": i}} for i in range(5)))
+    assert all(e.assigned_id for e in batch)
+    taken = batch[2].id
+    store.append(events({"type": "x", "data": {}, "id": taken, "source": "api"}))
+    result = store.append(batch)
+    assert (result.accepted, result.duplicates, result.first_seq, result.last_seq) == (4, 1, 2, 5)
+    assert [orjson.loads(e.body)["data"].get("i") for e in store.read_after(0)] == [None, 0, 1, 3, 4]
