@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import hashlib
 import os
 import random
@@ -337,6 +338,9 @@ async def poll_client(url: str, query: str, client: Client, ready: asyncio.Event
 
 
 async def main(mode: str, url: str, n: int, query: str) -> None:
+    # no cyclic garbage collection: this process makes no cycles, and the collector's passes over
+    # the growing ARRIVALS (tens of thousands of lists) paused every client of the process at once
+    gc.disable()
     if mode == "dash":
         from bench.dash_ws import client_request
 
