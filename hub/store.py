@@ -261,7 +261,14 @@ def type_filter_sql(prefixes: Sequence[str]) -> tuple[str, list[Any]]:
 
 
 def type_matches(type_: str, prefixes: Sequence[str]) -> bool:
-    return not prefixes or any(type_ == p or type_.startswith(p + ".") for p in prefixes)
+    """Whether a type is one of the prefixes or under one by whole segments ("ml" -> "ml.x", not "mlx")."""
+    if not prefixes:
+        return True
+    # a plain loop with no string built: the bus runs this for every event it fans out
+    for prefix in prefixes:
+        if type_.startswith(prefix) and (len(type_) == len(prefix) or type_[len(prefix)] == "."):
+            return True
+    return False
 
 
 RESOLUTION_NAMES = {0: "raw", 10: "10s", 60: "1m", 3600: "1h"}

@@ -10,7 +10,7 @@ import pytest
 
 from hub.errors import Unavailable
 from hub.events import Limits, validate_batch
-from hub.store import INSERT_ROWS_PER_STATEMENT, Retention, SQLiteStore, StoredEvent
+from hub.store import INSERT_ROWS_PER_STATEMENT, Retention, SQLiteStore, StoredEvent, type_matches
 
 
 def events(*items: dict) -> list:
@@ -112,3 +112,22 @@ def test_an_id_the_hub_assigns_that_a_producer_already_sent_is_a_duplicate_not_a
     result = store.append(batch)
     assert (result.accepted, result.duplicates, result.first_seq, result.last_seq) == (4, 1, 2, 5)
     assert [orjson.loads(e.body)["data"].get("i") for e in store.read_after(0)] == [None, 0, 1, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("type_", "prefixes", "expected"),
+    [
+        ("ml.x.y", (), True),
+        ("ml", ("ml",), True),
+        ("ml.x.y", ("ml",), True),
+        ("ml.x.y", ("ml.x",), True),
+        ("mlx.d", ("ml",), False),
+        ("ml", ("ml.x",), False),
+        ("file.b", ("ml", "file"), True),
+        ("ml.xy", ("ml.x",), False),
+    ],
+)
+def test_type_matches_whole_segments_like_the_sql_filter(store, type_, prefixes, expected):
+    assert type_matches(type_, prefixes) is expected
+    store.append(events({"type": type_, "data": {}}))
+    assert bool(store.read_after(0, prefixes)) is expected
