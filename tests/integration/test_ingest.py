@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -147,3 +148,32 @@ def test_token_generated_and_printed_when_bound_beyond_loopback(server_factory, 
     token = line.rsplit(" ", 1)[1]
     assert server.post(NOTE).status_code == 401
     assert server.post(NOTE, headers={"Authorization": f"Bearer {token}"}).status_code == 202
+
+
+def test_full_batches_from_concurrent_producers_are_each_stored_once_in_order(server):
+    # batches of the limit, posted at once, share writer transactions and span several INSERTs each
+    def post(k: int) -> dict:
+        batch = [{"type": "bench.load", "data": {"k": k, "i": i}} for i in range(1000)]
+        r = requests.post(server.url + "/api/events", json=batch, timeout=60)
+        assert r.status_code == 202, r.text
+        return r.json()
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(post, range(8)))
+    assert all(r["accepted"] == 1000 and r["last_seq"] - r["first_seq"] == 999 for r in results)
+    events = []
+    while page := stored(server, after=events[-1]["seq"] if events else 0, limit=5000):
+        events += page
+    assert [e["seq"] for e in events] == list(range(1, 8001))
+    assert len({e["id"] for e in events}) == 8000
+    for r in results:
+        mine = events[r["first_seq"] - 1 : r["last_seq"]]
+        assert len({e["data"]["k"] for e in mine}) == 1
+        assert [e["data"]["i"] for e in mine] == list(range(1000))
+
+
+def test_a_bad_last_event_in_a_full_batch_stores_nothing(server):
+    batch = [NOTE] * 999 + [{"type": "notification", "data": {"level": "info"}}]
+    r = server.post(batch)
+    assert r.status_code == 400 and r.json()["index"] == 999 and r.json()["field"] == "data.title"
+    assert stored(server) == []
