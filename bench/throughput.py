@@ -101,6 +101,12 @@ def run(
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    print(run(quick="--quick" in sys.argv))
+    parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 s per row instead of 10")
+    parser.add_argument("--seconds", type=float, help="seconds per row (overrides --quick)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="batch sizes (default 1 100 1000)")
+    parser.add_argument("--clients", type=int, default=100, help="WebSocket clients in the rows with clients")
+    args = parser.parse_args()
+    print(run(quick=args.quick, clients_n=args.clients, seconds=args.seconds, sizes=tuple(args.sizes)))
