@@ -185,7 +185,10 @@ def retention_deletes(dialect: Dialect, retention: Retention, last_seq: int) -> 
     return [(dialect.sql(sql), (limit,)) for sql, limit in deletes]
 
 
-INSERT_ROWS_PER_STATEMENT = 500  # 3,000 parameters, well under SQLite's limit (32,766 since 3.32)
+# a full request (the default batch limit) in one statement: 6,000 parameters, under SQLite's
+# limit (32,766 since 3.32). 500 rows a statement measured ~15% fewer events/s at 1,000-event batches:
+# each statement lets go of the GIL once more
+INSERT_ROWS_PER_STATEMENT = 1000
 EVENT_COLUMNS = 6
 
 

@@ -79,19 +79,20 @@ def test_write_failure_is_unavailable_and_stores_nothing(store):
 
 def test_a_full_batch_spans_insert_statements_in_order_with_duplicates_skipped(store):
     # more rows than one INSERT statement takes, with a duplicate inside: seq stays gapless and in order
-    first = store.append(events(*({"type": "a", "data": {"i": i}} for i in range(INSERT_ROWS_PER_STATEMENT + 1))))
-    assert (first.accepted, first.first_seq, first.last_seq) == (501, 1, 501)
-    items = [
-        {"type": "b", "data": {"i": i}, "id": f"e{i}", "source": "s"} for i in range(2 * INSERT_ROWS_PER_STATEMENT)
-    ]
+    n = INSERT_ROWS_PER_STATEMENT
+    unlimited = Limits(max_batch_events=10 * n)
+    first = store.append(validate_batch([{"type": "a", "data": {"i": i}} for i in range(n + 1)], "api", unlimited))
+    assert (first.accepted, first.first_seq, first.last_seq) == (n + 1, 1, n + 1)
+    items = [{"type": "b", "data": {"i": i}, "id": f"e{i}", "source": "s"} for i in range(2 * n + 1)]
     store.append(events(items[7]))
-    second = store.append(events(*items))
-    assert (second.accepted, second.duplicates, second.first_seq, second.last_seq) == (999, 1, 503, 1501)
+    second = store.append(validate_batch(items, "api", unlimited))
+    total = n + 1 + 1 + 2 * n
+    assert (second.accepted, second.duplicates, second.first_seq, second.last_seq) == (2 * n, 1, n + 3, total)
     stored = store.read_after(0, (), 5000)
-    assert [e.seq for e in stored] == list(range(1, 1502))
+    assert [e.seq for e in stored] == list(range(1, total + 1))
     bodies = [orjson.loads(e.body) for e in stored]
-    assert [b["seq"] for b in bodies] == list(range(1, 1502))
-    assert [b["data"]["i"] for b in bodies[502:]] == [i for i in range(1000) if i != 7]
+    assert [b["seq"] for b in bodies] == list(range(1, total + 1))
+    assert [b["data"]["i"] for b in bodies[n + 2 :]] == [i for i in range(2 * n + 1) if i != 7]
     assert [e.body for e in store.committed] == [e.body for e in stored]
 
 
