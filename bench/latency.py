@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -270,6 +271,17 @@ def measure(base_url: str, rate: int, clients: int, seconds: float = 5.0, query:
     return measure_target(target, rate, clients, seconds)
 
 
+def wait_until_no_sockets(base_url: str, timeout: float = 60.0) -> None:
+    """Wait until MOVA has closed every socket of the row before: closing 1,000 of them takes the
+    server 2-5 s of CPU, which would otherwise fall into the next row's measurement."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(base_url + "/api/status", timeout=10) as response:
+            if orjson.loads(response.read())["clients"] == 0:
+                return
+        time.sleep(0.1)
+
+
 def free_port() -> int:
     import socket
 
@@ -366,6 +378,7 @@ def run(
                         Result(target.label, rate, clients, 0, *[float("nan")] * 4, -1, 0, 0, 0, repr(exc)[:80])
                     )
                 print(table(COLUMNS, [results[-1].row()]).splitlines()[-1], flush=True)
+                wait_until_no_sockets(server.url)
     return (
         header(f"1. Delivery latency ingest -> WebSocket client ({seconds:.0f} s per row)")
         + "\n"
