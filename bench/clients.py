@@ -25,10 +25,11 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import msgspec
 import orjson
 
 WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -53,17 +54,11 @@ def arrived(client: Client, ids: list[int], sents: list[float], now: float) -> N
 
 # A socket frame is decoded for each event's data.i and data.sent only: with msgspec the rest of the
 # event (id, source, time, ...) is skipped in C rather than built as Python objects, which was most
-# of a client's CPU at 5,000 events/s. Without msgspec, orjson decodes the whole frame.
-try:
-    import msgspec
-except ImportError:  # pragma: no cover - pyproject's bench extra installs it
-    msgspec = None  # type: ignore[assignment]
+# of a client's CPU at 5,000 events/s (pyproject's bench extra installs msgspec for this).
 
 
 def times_decoder(kind: str) -> Callable[[bytes], tuple[list[int], list[float]]]:
     """A function from a frame of server ``kind`` (ws, floor, dash) to its events' (ids, send times)."""
-    if msgspec is None:
-        return lambda payload: times_of(list(events_in(orjson.loads(payload), kind)))
     if kind == "dash":
         messages = msgspec.json.Decoder(list[DashMessage] | DashMessage)
         payload_of = msgspec.json.Decoder(DashPayload)
@@ -86,16 +81,6 @@ def times_decoder(kind: str) -> Callable[[bytes], tuple[list[int], list[float]]]
         return [d.i for d in datas], [d.sent for d in datas]
 
     return events
-
-
-def events_in(frame: Any, kind: str) -> Iterator[dict[str, Any]]:
-    """The events of a frame decoded by orjson."""
-    if kind == "dash":
-        for msg in frame if isinstance(frame, list) else [frame]:
-            if msg.get("type") == "set_props":
-                yield from msg["payload"]["props"]["data"]
-    elif frame.get("kind") == "events":
-        yield from frame["events"]
 
 
 def times_of(events: list[dict[str, Any]]) -> tuple[list[int], list[float]]:
