@@ -6,6 +6,9 @@ from GET /api/status ``state``.
 
 from __future__ import annotations
 
+import itertools
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.browser.conftest import console_errors, open_page, rows, text_of, trace_lengths, wait_badge
@@ -20,9 +23,11 @@ PANELS = (
 )
 
 
-def job(progress: float, state: str = "running", **extra: Any) -> dict[str, Any]:
+def job(progress: float, at: float, state: str = "running", **extra: Any) -> dict[str, Any]:
+    """A progress report of the job bert-ft made at time ``at`` (seconds since the epoch)."""
     data = {"job": "bert-ft", "progress": progress, "state": state, "epoch": int(progress * 10), "epochs": 10}
-    return {"type": "ml.training.progress", "data": {**data, **extra}}
+    time_text = datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return {"type": "ml.training.progress", "time": time_text, "data": {**data, **extra}}
 
 
 def transfer(done: int, state: str = "running") -> dict[str, Any]:
@@ -45,14 +50,18 @@ def test_panel001_jobs_transfers_presence_plugins_follow_events_and_survive_relo
     wait_badge(dash_br, "Live")
     assert "No training jobs yet" in text_of(dash_br, "ml-jobs")
 
-    server.post(job(0.2, loss=0.9, accuracy=0.5, eta_s=120))
+    # each report a second after the one before: reports posted as fast as the page answers can fall in
+    # one bucket of the loss history (GET /api/metrics averages them), and the curve rebuilt after the
+    # reload would then have fewer points than the live one
+    report_times = itertools.count(time.time() - 30)
+    server.post(job(0.2, next(report_times), loss=0.9, accuracy=0.5, eta_s=120))
     wait_until(
         lambda: rows(dash_br, "ml-jobs", "job").get("bert-ft", {}).get("progress") == "0.2", 10, 0.05, "a job row"
     )
     row = rows(dash_br, "ml-jobs", "job")["bert-ft"]
     assert row["state"] == "running" and "epoch 2/10" in row["text"] and "loss 0.9" in row["text"]
     assert "ETA" in row["text"]
-    server.post(job(0.6, loss=0.5, accuracy=0.8, eta_s=60))
+    server.post(job(0.6, next(report_times), loss=0.5, accuracy=0.8, eta_s=60))
     wait_until(lambda: rows(dash_br, "ml-jobs", "job")["bert-ft"]["progress"] == "0.6", 10, 0.05, "the bar to move")
     width = dash_br.driver.execute_script(
         "return document.querySelector('#ml-jobs [data-job=\"bert-ft\"] .progress-fill').style.width"
@@ -60,7 +69,7 @@ def test_panel001_jobs_transfers_presence_plugins_follow_events_and_survive_relo
     assert width == "60%"
     # the selected (only) job's loss curve: its live points
     wait_until(lambda: trace_lengths(dash_br, "ml-loss")[:1] == [2], 10, 0.05, "two loss points")
-    server.post(job(1.0, state="completed", loss=0.3))
+    server.post(job(1.0, next(report_times), state="completed", loss=0.3))
     wait_until(lambda: rows(dash_br, "ml-jobs", "job")["bert-ft"]["state"] == "completed", 10, 0.05, "completed")
 
     server.post(
