@@ -1,4 +1,4 @@
-"""A client process for the latency benchmark: N asyncio clients that time every event they get.
+"""A client process for the latency benchmark: N clients that time every event they get.
 
 Run by bench/latency.py as ``python -m bench.clients MODE URL N [QUERY]``, several at once so that
 no client process is the bottleneck. Modes:
@@ -22,11 +22,14 @@ import gc
 import hashlib
 import os
 import random
+import select
+import socket
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
@@ -135,22 +138,21 @@ def masked_frame(opcode: int, payload: bytes) -> bytes:
     return head + key + body
 
 
-class WsProtocol(asyncio.BufferedProtocol):
-    """A minimal WebSocket client: the handshake, then whole messages handed to ``on_message``.
+class WsConnection:
+    """A minimal WebSocket client on a socket: the handshake, then whole messages handed to ``on_message``.
 
-    The ``websockets`` library costs more CPU per frame than the decoding of the frame itself (its
-    parser is a Python generator, each message wakes a task); with 50 to 250 connections per
-    process that made the measuring clients, not the servers, the bottleneck. This reads frames
-    as they arrive and calls back at once. It answers pings and closes; the servers it talks
-    to never mask and never compress (no extension is offered).
-
-    A buffered protocol: asyncio's plain ``Protocol`` reads with ``recv(256 KiB)``, a fresh
-    256 KiB bytes object per read, which cost ~17 us a read here (8x the read of a small frame into
-    a buffer kept for the connection).
+    The process's clients are read by one plain ``epoll`` loop (``read_loop``), not asyncio: the
+    measuring clients share the 2 cores with the server under test, and asyncio's transport and
+    protocol callbacks cost ~20 us per message read, so with 250 sockets per process the clients'
+    own CPU was half of what the machine spent per event at 1,000 clients, and it set the spread
+    of their receive times. Here one ``recv_into`` per ready socket into a buffer kept for the
+    connection, then the frames are parsed in place. It answers pings and closes; the servers it
+    talks to never mask and never compress (no extension is offered).
     """
 
-    def __init__(self, url: str, on_message: Any) -> None:
+    def __init__(self, url: str, on_message: Callable[[bytes], None]) -> None:
         split = urlsplit(url)
+        self.address = (split.hostname or "127.0.0.1", split.port or 80)
         self.key = base64.b64encode(os.urandom(16))
         path = (split.path or "/") + ("?" + split.query if split.query else "")
         self.request = (
@@ -162,38 +164,42 @@ class WsProtocol(asyncio.BufferedProtocol):
         self.buf = bytearray()  # bytes received and not parsed yet
         self.area = memoryview(bytearray(RECV_SIZE))  # where the socket is read into
         self.upgraded = False
+        self.closed = False
         self.fragments: list[bytes] = []
-        self.transport: asyncio.Transport | None = None
-        loop = asyncio.get_running_loop()
-        self.opened: asyncio.Future[None] = loop.create_future()
-        self.closed: asyncio.Future[None] = loop.create_future()
+        self.sock: socket.socket | None = None
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)
-        self.transport.write(self.request)
+    def open(self, sock: socket.socket) -> None:
+        """Send the upgrade request on a connected socket; ``read`` takes the answer."""
+        self.sock = sock
+        sock.sendall(self.request)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        for future in (self.opened, self.closed):
-            if not future.done():
-                future.set_exception(exc or ConnectionError("the server closed the connection"))
+    def read(self) -> None:
+        """Read what the socket has (one read: epoll reports it again if more is waiting)."""
+        assert self.sock is not None
+        try:
+            n = self.sock.recv_into(self.area)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            n = 0
+        if n == 0:
+            return self.fail("the server closed the connection")
+        self.feed(self.area[:n])
 
     def send(self, opcode: int, payload: bytes) -> None:
-        assert self.transport is not None
-        self.transport.write(masked_frame(opcode, payload))
+        assert self.sock is not None
+        self.sock.sendall(masked_frame(opcode, payload))
 
     def fail(self, why: str) -> None:
-        for future in (self.opened, self.closed):
-            if not future.done():
-                future.set_exception(ConnectionError(why))
-        assert self.transport is not None
-        self.transport.close()
+        if not self.closed:
+            self.closed = True
+            self.why = why
+            assert self.sock is not None
+            self.sock.close()
 
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return self.area
-
-    def buffer_updated(self, nbytes: int) -> None:
+    def feed(self, data: bytes | memoryview) -> None:
         buf = self.buf
-        buf += self.area[:nbytes]
+        buf += data
         if not self.upgraded:
             end = buf.find(b"\r\n\r\n")
             if end < 0:
@@ -205,7 +211,6 @@ class WsProtocol(asyncio.BufferedProtocol):
                 return self.fail(f"no WebSocket upgrade: {head[0]!r}")
             del buf[: end + 4]
             self.upgraded = True
-            self.opened.set_result(None)
         pos, size = 0, len(buf)
         while size - pos >= 2:
             b0, b1 = buf[pos], buf[pos + 1]
@@ -235,39 +240,56 @@ class WsProtocol(asyncio.BufferedProtocol):
             self.send(0xA, payload)
         elif opcode == 8:  # close: answer it, the server then ends the TCP connection
             self.send(0x8, payload[:2])
-            assert self.transport is not None
-            self.transport.close()
+            self.fail("the server closed the WebSocket")
 
 
-async def ws_client(url: str, client: Client, ready: asyncio.Event, kind: str) -> None:
-    hello = asyncio.get_running_loop().create_future() if kind == "ws" else None
+def ws_client(url: str, client: Client, kind: str) -> WsConnection:
+    """One connected client of server ``kind`` (ws, floor, dash), ready to be read by ``read_loop``.
 
+    Connected and upgraded while blocking; MOVA's clients also wait for its hello (the subscription
+    is live from then on), Dash's send the request that starts their persistent callback.
+    """
     decode = times_decoder(kind)
+    hello: list[bytes] = []
 
     def on_message(payload: bytes) -> None:
         now = time.time()
         ids, sents = decode(payload)
         if ids:
             arrived(client, ids, sents, now)
-        if hello is not None and not hello.done():
-            hello.set_result(None)  # MOVA's hello comes first
+        elif not hello:
+            hello.append(payload)  # MOVA's hello comes first
 
-    split = urlsplit(url)
-    loop = asyncio.get_running_loop()
-    _, ws = await loop.create_connection(
-        lambda: WsProtocol(url, on_message), split.hostname or "127.0.0.1", split.port or 80
-    )
+    ws = WsConnection(url, on_message)
+    ws.open(socket.create_connection(ws.address, timeout=30))
+    while not ws.upgraded or (kind == "ws" and not hello):
+        ws.read()
+        if ws.closed:
+            raise ConnectionError(f"{url}: {ws.why}")
+    if kind == "dash":
+        ws.send(0x1, orjson.dumps(DASH_REQUEST))
+    assert ws.sock is not None
+    ws.sock.setblocking(False)
+    return ws
+
+
+def read_loop(connections: list[WsConnection], until: Callable[[], bool]) -> None:
+    """Read every connection as data arrives (level-triggered epoll) until ``until()`` is true."""
+    poller = select.epoll()
+    by_fd = {}
+    for ws in connections:
+        assert ws.sock is not None
+        by_fd[ws.sock.fileno()] = ws
+        poller.register(ws.sock.fileno(), select.EPOLLIN)
     try:
-        await ws.opened
-        if hello is not None:
-            await asyncio.wait([hello, ws.closed], return_when="FIRST_COMPLETED")
-        elif kind == "dash":
-            ws.send(0x1, orjson.dumps(DASH_REQUEST))
-        ready.set()
-        await ws.closed
+        while not until():
+            for fd, _ in poller.poll(0.05):
+                ws = by_fd[fd]
+                ws.read()
+                if ws.closed:
+                    poller.unregister(fd)
     finally:
-        assert ws.transport is not None
-        ws.transport.close()
+        poller.close()
 
 
 DASH_REQUEST: dict[str, Any] = {}  # filled from bench.dash_ws when the mode is dash
@@ -321,7 +343,61 @@ async def poll_client(url: str, query: str, client: Client, ready: asyncio.Event
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 
 
-async def main(mode: str, url: str, n: int, query: str) -> None:
+class Stop:
+    """The parent's ``stop PATH DRAIN_S`` line, read on its own thread, and when to stop after it."""
+
+    def __init__(self, clients: list[Client]) -> None:
+        self.clients = clients
+        self.acked: set[int] | None = None
+        self.deadline = float("inf")
+        self.next_check = 0.0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        _, path, drain_s = sys.stdin.readline().split()
+        with open(path, "rb") as f:
+            acked = set(orjson.loads(f.read()))
+        self.deadline = time.monotonic() + float(drain_s)
+        self.acked = acked
+
+    def due(self) -> bool:
+        """True once the stop line came and every client has every acked event, or the drain time is over."""
+        if self.acked is None:
+            return False
+        now = time.monotonic()
+        if now >= self.deadline:
+            return True
+        if now < self.next_check:  # comparing the sets is O(events x clients): every 50 ms at most
+            return False
+        self.next_check = now + 0.05
+        return all(self.acked <= c.seen for c in self.clients)
+
+
+async def run_polls(url: str, query: str, clients: list[Client], stop: Stop, ready: Callable[[], None]) -> list[str]:
+    """The polling ceiling: one asyncio task per client; their errors."""
+    gate = asyncio.Semaphore(50)  # do not open 1,000 connections in one burst
+    tasks = []
+
+    async def start(client: Client) -> None:
+        ready = asyncio.Event()
+        async with gate:
+            task = asyncio.create_task(poll_client(url, query, client, ready))
+            tasks.append(task)
+            done, _ = await asyncio.wait([task, asyncio.create_task(ready.wait())], return_when="FIRST_COMPLETED")
+            if task in done:
+                task.result()  # raise the connection error
+
+    await asyncio.gather(*(start(c) for c in clients))
+    ready()
+    while not stop.due() and not all(t.done() for t in tasks):
+        await asyncio.sleep(0.05)
+    failed = [repr(t.exception()) for t in tasks if t.done() and not t.cancelled() and t.exception()]
+    for t in tasks:
+        t.cancel()
+    return failed
+
+
+def main(mode: str, url: str, n: int, query: str) -> None:
     # no cyclic garbage collection: this process makes no cycles, and the collector's passes over
     # the growing ARRIVALS (tens of thousands of lists) paused every client of the process at once
     gc.disable()
@@ -330,50 +406,35 @@ async def main(mode: str, url: str, n: int, query: str) -> None:
 
         DASH_REQUEST.update(client_request(url))
     clients = [Client() for _ in range(n)]
-    tasks = []
-    gate = asyncio.Semaphore(50)  # do not open 1,000 connections in one burst
+    stop = Stop(clients)
+    started: list[float] = []
 
-    async def run(client: Client) -> None:
-        ready = asyncio.Event()
-        async with gate:
-            if mode == "poll":
-                task = asyncio.create_task(poll_client(url, query, client, ready))
-            else:
-                full = url + ("?" + query if query else "")
-                task = asyncio.create_task(ws_client(full, client, ready, mode))
-            tasks.append(task)
-            done, _ = await asyncio.wait([task, asyncio.create_task(ready.wait())], return_when="FIRST_COMPLETED")
-            if task in done:
-                task.result()  # raise the connection error
+    def ready() -> None:  # every client connected: tell the parent, and count CPU from here
+        print("ready", flush=True)
+        started.extend((time.process_time(), time.monotonic()))
 
-    await asyncio.gather(*(run(c) for c in clients))
-    print("ready", flush=True)
-    cpu0, wall0 = time.process_time(), time.monotonic()
-    loop = asyncio.get_running_loop()
-    line = await loop.run_in_executor(None, sys.stdin.readline)
-    _, path, drain_s = line.split()
-    with open(path, "rb") as f:
-        acked = set(orjson.loads(f.read()))
-    deadline = time.monotonic() + float(drain_s)
-    while time.monotonic() < deadline and any(not acked <= c.seen for c in clients):
-        if all(t.done() for t in tasks):
-            break
-        await asyncio.sleep(0.05)
-    cpu_s, wall_s = time.process_time() - cpu0, time.monotonic() - wall0
-    failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
-    for t in tasks:
-        t.cancel()
+    if mode == "poll":
+        failed = asyncio.run(run_polls(url, query, clients, stop, ready))
+    else:
+        full = url + ("?" + query if query else "")
+        connections = [ws_client(full, client, mode) for client in clients]
+        ready()
+        read_loop(connections, lambda: stop.due() or all(ws.closed for ws in connections))
+        failed = [ws.why for ws in connections if ws.closed]
+    cpu_s, wall_s = time.process_time() - started[0], time.monotonic() - started[1]
+    assert stop.acked is not None or failed, "stopped before the stop line"
+    acked = stop.acked or set()
     result = {
         "hist": {str(k): v for k, v in histogram().items()},
         "lost": sum(len(acked - c.seen) for c in clients),
         "received": sum(len(c.seen) for c in clients),
         "cpu_s": cpu_s,
         "wall_s": wall_s,
-        "failed": [repr(t.exception()) for t in failed][:3],
+        "failed": failed[:3],
     }
     sys.stdout.write(orjson.dumps(result).decode() + "\n")
     sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else ""))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")

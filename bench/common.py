@@ -88,7 +88,11 @@ def tree_cpu_seconds(pid: int) -> float:
 
 
 class CpuMeter:
-    """CPU seconds used by a process tree between start() and stop()."""
+    """CPU seconds used by a process tree between start() and stop(), and the machine's steal meanwhile.
+
+    Steal is the share of the machine's CPU time its hypervisor gave to other guests: on this VM it
+    swings from 0 to 40 % within minutes and moves every latency with it, so each row reports it.
+    """
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -96,14 +100,20 @@ class CpuMeter:
         self.t0 = 0.0
         self.cpu_s = 0.0
         self.wall_s = 0.0
+        self.machine0 = psutil.cpu_times()
+        self.steal_percent = float("nan")
 
     def start(self) -> CpuMeter:
         self.cpu0, self.t0 = tree_cpu_seconds(self.pid), time.monotonic()
+        self.machine0 = psutil.cpu_times()
         return self
 
     def stop(self) -> CpuMeter:
         self.cpu_s = tree_cpu_seconds(self.pid) - self.cpu0
         self.wall_s = time.monotonic() - self.t0
+        machine = psutil.cpu_times()
+        total = sum(machine) - sum(self.machine0)
+        self.steal_percent = 100.0 * (machine.steal - self.machine0.steal) / total if total > 0 else 0.0
         return self
 
     @property

@@ -2,7 +2,7 @@
 
 A producer sends events carrying their send time (``data.sent``, time.time()) and index (``data.i``)
 at a fixed rate, in ticks of 10 ms (one POST per tick, so that 5,000/s is 100 POSTs of 50). N clients
-in separate asyncio processes (bench/clients.py, several processes so that none saturates; their CPU
+in separate processes (bench/clients.py, one epoll loop each, several so that none saturates; their CPU
 is reported) record the receive time on the same clock. Lost = acknowledged but never received.
 
 Rows, for each (rate, clients):
@@ -56,6 +56,7 @@ class Result:
     client_cpu: float  # busiest client process, percent of one core
     server_cpu: float  # server process tree, percent of one core
     cpu_per_k: float  # server CPU seconds per 1,000 events delivered to each client
+    steal: float = float("nan")  # percent of the machine's CPU time taken by other guests of the hypervisor
     note: str = ""
 
     def row(self) -> list[object]:
@@ -72,6 +73,7 @@ class Result:
             self.client_cpu,
             self.server_cpu,
             f"{self.cpu_per_k:.3f}",
+            self.steal,
             self.note,
         ]
 
@@ -89,6 +91,7 @@ COLUMNS = [
     "client proc CPU %",
     "server CPU %",
     "server CPU s / 1k ev / client",
+    "steal %",
     "note",
 ]
 
@@ -254,6 +257,7 @@ def measure_target(target: Target, rate: int, clients: int, seconds: float) -> R
         client_cpu,
         meter.percent,
         meter.cpu_s / (deliveries / 1000),
+        meter.steal_percent,
         "; ".join(failed)[:80],
     )
 
@@ -374,9 +378,11 @@ def run(
                 try:
                     results.append(measure_target(target, rate, clients, seconds))
                 except Exception as exc:  # a baseline that cannot hold the load is a result, not a crash
-                    results.append(
-                        Result(target.label, rate, clients, 0, *[float("nan")] * 4, -1, 0, 0, 0, repr(exc)[:80])
+                    nan = float("nan")
+                    failed = Result(
+                        target.label, rate, clients, 0, nan, nan, nan, nan, -1, 0, 0, 0, note=repr(exc)[:80]
                     )
+                    results.append(failed)
                 print(table(COLUMNS, [results[-1].row()]).splitlines()[-1], flush=True)
                 wait_until_no_sockets(server.url)
     return (

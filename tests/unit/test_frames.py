@@ -6,15 +6,15 @@ benchmark's own minimal client (bench/clients.py), whatever pieces the bytes arr
 joins fragmented messages and answers pings with masked pongs.
 """
 
-import asyncio
 import base64
 import hashlib
+import socket
 
 import pytest
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Pong, TextMessage
 
-from bench.clients import WS_GUID, WsProtocol
+from bench.clients import WS_GUID, WsConnection
 from hub.stream import text_frame_header
 
 
@@ -29,64 +29,52 @@ def test_a_client_reads_the_frame_back_whole(length):
     assert messages[-1].message_finished
 
 
-class Transport:
-    """What the benchmark client writes, kept (asyncio.Transport's write and close)."""
-
-    def __init__(self) -> None:
-        self.written = b""
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        self.written += data
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def upgraded_client(got: list[bytes]) -> tuple[WsProtocol, Transport]:
-    """bench/clients.py's WebSocket client after a server's 101 answer (it needs a running loop)."""
-    client = WsProtocol("ws://127.0.0.1:1/ws?type=a", got.append)
-    transport = Transport()
-    client.connection_made(transport)  # type: ignore[arg-type]
-    key = transport.written.split(b"Sec-WebSocket-Key: ")[1].split(b"\r\n")[0]
+def upgraded_client(got: list[bytes]) -> tuple[WsConnection, socket.socket]:
+    """bench/clients.py's WebSocket client after a server's 101 answer, and the server's end of its socket."""
+    client = WsConnection("ws://127.0.0.1:1/ws?type=a", got.append)
+    ours, server = socket.socketpair()
+    client.open(ours)
+    request = server.recv(4096)
+    key = request.split(b"Sec-WebSocket-Key: ")[1].split(b"\r\n")[0]
     accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
     feed(client, b"HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
-    assert client.opened.done() and client.opened.exception() is None
-    return client, transport
+    assert client.upgraded and not client.closed
+    return client, server
 
 
-def feed(client: WsProtocol, data: bytes, piece: int = 7777) -> None:
-    """Hand ``data`` to the client the way asyncio does: read into its buffer, a piece at a time."""
+def feed(client: WsConnection, data: bytes, piece: int = 7777) -> None:
+    """Hand ``data`` to the client a piece at a time, as its socket reads may cut it."""
     for start in range(0, len(data), piece):
-        chunk = data[start : start + piece]
-        buffer = client.get_buffer(-1)
-        buffer[: len(chunk)] = chunk
-        client.buffer_updated(len(chunk))
+        client.feed(memoryview(data)[start : start + piece])
 
 
 @pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536, 300_000])
 def test_the_bench_client_reads_server_frames_whole_however_they_arrive(length):
-    async def run() -> list[bytes]:
-        got: list[bytes] = []
-        client, _ = upgraded_client(got)
-        text = b"x" * length
-        feed(client, text_frame_header(length) + text + text_frame_header(3) + b"end")
-        return got
-
-    assert asyncio.run(run()) == [b"x" * length, b"end"]
+    got: list[bytes] = []
+    client, _ = upgraded_client(got)
+    text = b"x" * length
+    feed(client, text_frame_header(length) + text + text_frame_header(3) + b"end")
+    assert got == [b"x" * length, b"end"]
 
 
 def test_the_bench_client_joins_fragments_and_answers_pings_masked():
-    async def run() -> tuple[list[bytes], bytes]:
-        got: list[bytes] = []
-        client, transport = upgraded_client(got)
-        transport.written = b""
-        feed(client, bytes((0x01, 3)) + b"abc" + bytes((0x89, 4)) + b"ping" + bytes((0x80, 3)) + b"def", piece=2)
-        return got, transport.written
-
-    got, written = asyncio.run(run())
+    got: list[bytes] = []
+    client, server_end = upgraded_client(got)
+    feed(client, bytes((0x01, 3)) + b"abc" + bytes((0x89, 4)) + b"ping" + bytes((0x80, 3)) + b"def", piece=2)
     assert got == [b"abcdef"]
     server = Connection(ConnectionType.SERVER)  # a server reads only masked frames
-    server.receive_data(written)
+    server.receive_data(server_end.recv(4096))
     pongs = [e for e in server.events() if isinstance(e, Pong)]
     assert [p.payload for p in pongs] == [b"ping"]
+
+
+def test_the_bench_client_reads_its_socket_and_stops_at_a_close():
+    got: list[bytes] = []
+    client, server_end = upgraded_client(got)
+    server_end.sendall(text_frame_header(5) + b"hello" + bytes((0x88, 2)) + (1001).to_bytes(2, "big"))
+    while not client.closed:
+        client.read()
+    assert got == [b"hello"] and "closed" in client.why
+    server = Connection(ConnectionType.SERVER)
+    server.receive_data(server_end.recv(4096))
+    assert [type(e).__name__ for e in server.events()] == ["CloseConnection"]  # the close answered, masked
