@@ -195,7 +195,7 @@ def run_painted(
     note = (
         "\n'never painted': events whose feed item was never added to the DOM; at 200/s the feed keeps its "
         "newest items, so an item may be added and removed between frames (still counted as painted).\n"
-        "frames lost: socket frames the dash-extensions component dropped (NOTES.md), fetched again by REST.\n"
+        "frames lost: socket frames the page did not see (a gap in their numbers), fetched again by REST.\n"
         "browser CPU: chromedriver + Chromium process tree, percent of one core, while producing.\n"
     )
     return (
