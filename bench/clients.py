@@ -92,27 +92,30 @@ def times_of(events: list[dict[str, Any]]) -> tuple[list[int], list[float]]:
     return [data["i"] for data in datas], [data["sent"] for data in datas]
 
 
-if msgspec is not None:
+class Data(msgspec.Struct):
+    i: int
+    sent: float
 
-    class Data(msgspec.Struct):
-        i: int
-        sent: float
 
-    class Event(msgspec.Struct):
-        data: Data
+class Event(msgspec.Struct):
+    data: Data
 
-    class EventsFrame(msgspec.Struct):
-        events: list[Event] = []
 
-    class DashMessage(msgspec.Struct):
-        type: str = ""
-        payload: msgspec.Raw = msgspec.Raw(b"null")
+class EventsFrame(msgspec.Struct):
+    events: list[Event] = []
 
-    class DashProps(msgspec.Struct):
-        data: list[Event] = []
 
-    class DashPayload(msgspec.Struct):
-        props: DashProps = msgspec.field(default_factory=DashProps)
+class DashMessage(msgspec.Struct):
+    type: str = ""
+    payload: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class DashProps(msgspec.Struct):
+    data: list[Event] = []
+
+
+class DashPayload(msgspec.Struct):
+    props: DashProps = msgspec.field(default_factory=DashProps)
 
 
 def histogram() -> Counter[int]:
