@@ -168,6 +168,7 @@ class WsConnection:
         self.area = memoryview(bytearray(RECV_SIZE))  # where the socket is read into
         self.upgraded = False
         self.closed = False
+        self.why = ""  # why it closed
         self.fragments: list[bytes] = []
         self.sock: socket.socket | None = None
 
@@ -287,10 +288,7 @@ def read_loop(connections: list[WsConnection], until: Callable[[], bool]) -> Non
     try:
         while not until():
             for fd, _ in poller.poll(0.05):
-                ws = by_fd[fd]
-                ws.read()
-                if ws.closed:
-                    poller.unregister(fd)
+                by_fd[fd].read()  # a connection that closes closes its socket: epoll forgets it by itself
     finally:
         poller.close()
 

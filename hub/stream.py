@@ -107,9 +107,8 @@ class FrameWriter:
             if not isinstance(ws.sock, SerializedSocket):
                 ws.sock = SerializedSocket(ws.sock)
             self.sock = ws.sock
-            # the handshake is over when the route gets the socket: its extensions are known
-            extensions = getattr(getattr(getattr(ws.ws, "connection", None), "_proto", None), "extensions", None)
-            self.plain = extensions == []
+            with suppress(AttributeError):  # the handshake is over when the route gets the socket
+                self.plain = not ws.ws.connection._proto.extensions
 
     def send(self, text: str) -> None:
         self.ws.send(text)

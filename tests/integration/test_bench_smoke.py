@@ -29,6 +29,7 @@ def test_bench001_latency_every_path_loses_nothing() -> None:
         assert r.sent == 20, text
         assert r.lost == 0, text
         assert 0 <= r.p50_ms <= r.p99_ms <= r.max_ms, text
+        assert 0 <= r.steal <= 100, text
 
 
 def test_bench002_throughput_accepts_events() -> None:

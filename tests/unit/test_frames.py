@@ -14,7 +14,7 @@ import pytest
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Pong, TextMessage
 
-from bench.clients import WS_GUID, WsConnection
+from bench.clients import WS_GUID, WsConnection, read_loop
 from hub.stream import text_frame_header
 
 
@@ -78,3 +78,16 @@ def test_the_bench_client_reads_its_socket_and_stops_at_a_close():
     server = Connection(ConnectionType.SERVER)
     server.receive_data(server_end.recv(4096))
     assert [type(e).__name__ for e in server.events()] == ["CloseConnection"]  # the close answered, masked
+
+
+def test_the_read_loop_goes_on_past_a_connection_the_server_closes():
+    got: list[bytes] = []
+    closing, closing_server = upgraded_client(got)
+    staying, staying_server = upgraded_client(got)
+    closing_server.close()  # the server ends one connection; the other then gets a frame
+    staying_server.sendall(text_frame_header(4) + b"late")
+    for ws in (closing, staying):
+        assert ws.sock is not None
+        ws.sock.setblocking(False)
+    read_loop([closing, staying], until=lambda: closing.closed and got == [b"late"])
+    assert closing.why == "the server closed the connection" and not staying.closed
