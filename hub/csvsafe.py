@@ -60,4 +60,5 @@ def frame_csv(frame: pd.DataFrame, header: bool) -> bytes:
         if pd.api.types.is_object_dtype(safe[name]) or pd.api.types.is_string_dtype(safe[name]):
             safe[name] = safe[name].map(lambda v: safe_text(v) if isinstance(v, str) else v)
     safe.columns = pd.Index(safe_names(safe.columns))
-    return safe.to_csv(index=False, header=header, quoting=csv.QUOTE_NONNUMERIC).encode()
+    text: str = safe.to_csv(index=False, header=header, quoting=csv.QUOTE_NONNUMERIC)
+    return text.encode()
