@@ -88,7 +88,7 @@ def install(server: Flask, policy: HostPolicy) -> None:
                     host=request.host[:100],
                 )
             )
-        origin = request.headers.get("Origin")
+        origin = request.headers.get("Origin", "")
         if request.method not in SAFE_METHODS and not policy.allows_origin(origin):
             # a foreign page's form or fetch (CSRF): a browser sends its Origin with every write
             return error_response(
