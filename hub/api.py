@@ -317,7 +317,7 @@ def register_api(server: Flask, hub: Hub) -> None:
     def check_ws_origin() -> Response | None:
         if request.path != "/ws":
             return None
-        if not policy.allows_origin(request.headers.get("Origin")):
+        if not policy.allows_origin(request.headers.get("Origin"), request.host):
             error = Forbidden(
                 f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin"
             )

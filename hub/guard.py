@@ -89,7 +89,7 @@ def install(server: Flask, policy: HostPolicy) -> None:
                 )
             )
         origin = request.headers.get("Origin", "")
-        if request.method not in SAFE_METHODS and not policy.allows_origin(origin):
+        if request.method not in SAFE_METHODS and not policy.allows_origin(origin, request.host):
             # a foreign page's form or fetch (CSRF): a browser sends its Origin with every write
             return error_response(
                 Forbidden(f"Origin {origin[:100]!r} may not write here: add it with --allowed-origin")

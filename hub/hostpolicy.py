@@ -17,7 +17,8 @@ The port is not compared for Host (a proxy may forward from another port).
 For a browser's ``Origin`` (on /ws and on writes) the port is compared as
 well, so another local web app on another port is foreign: an origin is
 allowed when it is ``--public-url``'s origin, one of ``--allowed-origin``, or
-``http(s)://<allowed host>:<this server's port>``. A request without Origin
+an allowed host with this server's port or exactly the request's own (allowed)
+Host, as a proxy in front shows it. A request without Origin
 is not from a browser page and passes (tokens and sign-in guard those).
 
 ``HostPolicy.from_settings(settings)`` builds it; ``allows_host`` and
@@ -97,8 +98,12 @@ class HostPolicy:
         name = _hostname(host or "")
         return name is not None and self.allows_name(name)
 
-    def allows_origin(self, origin: str | None) -> bool:
-        """Whether a browser page of this Origin may use the server; no Origin (not a browser page) passes."""
+    def allows_origin(self, origin: str | None, host: str | None = None) -> bool:
+        """Whether a browser page of this Origin may use the server; no Origin (not a browser page) passes.
+
+        ``host`` is the request's Host header (already checked by ``allows_host``): a page of the
+        very origin the request was sent to is the server's own page, whatever port a proxy shows.
+        """
         if not origin:
             return True
         origin = origin.strip().rstrip("/").lower()
@@ -111,4 +116,6 @@ class HostPolicy:
             return False
         if parts.scheme not in DEFAULT_PORTS or not parts.hostname or parts.path:
             return False  # "null" (sandboxed frames, file://) and anything that is not an http(s) origin
-        return port == self.port and self.allows_name(parts.hostname.rstrip("."))
+        if not self.allows_name(parts.hostname.rstrip(".")):
+            return False
+        return port == self.port or (host is not None and parts.netloc == host.strip().lower())

@@ -54,3 +54,10 @@ def test_public_url_and_allowed_hosts() -> None:
 )
 def test_origin_rule(origin: str | None, allowed: bool) -> None:
     assert policy(allowed_origin=("https://ops.example",)).allows_origin(origin) is allowed
+
+
+def test_origin_of_the_requests_own_allowed_host_passes_behind_a_proxy() -> None:
+    p = policy(allowed_host=("dash.example.org",))
+    assert p.allows_origin("https://dash.example.org", host="dash.example.org")
+    assert not p.allows_origin("https://dash.example.org", host="127.0.0.1:8050")
+    assert not p.allows_origin("http://evil.test:9000", host="evil.test:9000")  # the name itself is not allowed
