@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from flask import Blueprint, Flask, Response, request, stream_with_context
+from flask import Blueprint, Flask, Response, g, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +26,7 @@ from hub.events import loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
 from hub.hostpolicy import HostPolicy
 from hub.store import EventFilter, StoredEvent
-from hub.stream import StreamLimits, Subscription, parse_types, serve
+from hub.stream import ConnectionSlots, StreamLimits, Subscription, parse_types, serve, upgrade_error
 
 if TYPE_CHECKING:
     from hub.hub import Hub
@@ -313,23 +313,33 @@ def register_api(server: Flask, hub: Hub) -> None:
     sock = Sock()
     sock.init_app(server)
 
+    slots = ConnectionSlots(settings.max_connections)
+
     @server.before_request
-    def check_ws_origin() -> Response | None:
+    def check_ws_upgrade() -> Response | None:
         if request.path != "/ws":
             return None
         if not policy.allows_origin(request.headers.get("Origin"), request.host):
-            error = Forbidden(
-                f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin"
+            return guard.error_response(
+                Forbidden(f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin")
             )
-            return json_response(error.to_dict(), error.status)
-        if len(hub.sessions) >= settings.max_connections:
-            full = Unavailable(f"this server holds its maximum of {settings.max_connections} sockets: retry later")
-            return json_response(full.to_dict(), full.status)
+        malformed = upgrade_error(request.method, request.headers, request.environ.get("SERVER_PROTOCOL", ""))
+        if malformed is not None:
+            return guard.error_response(malformed)
         try:
             subscription(settings.frame_interval_s)
         except InvalidInput as exc:
-            return json_response(exc.to_dict(), exc.status)
+            return guard.error_response(exc)
+        if not slots.take():  # last: a slot taken is given back when the request ends (below)
+            full = Unavailable(f"this server holds its maximum of {settings.max_connections} sockets: retry later")
+            return guard.error_response(full)
+        g.mova_ws_slot = True
         return None
+
+    @server.teardown_request
+    def give_back_ws_slot(_exc: BaseException | None) -> None:
+        if g.pop("mova_ws_slot", False):
+            slots.give_back()
 
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def websocket(ws: Any) -> None:

@@ -8,6 +8,7 @@
      ├── MisdirectedRequest (421) a Host header this server does not answer for (DNS rebinding)
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
+     ├── UpgradeRequired (426)   /ws without a WebSocket upgrade, or a WebSocket version but 13
      ├── RateLimited (429)       a producer over its rate (carries retry_after)
      └── Unavailable (503)       the store cannot take writes (disk full, read-only)
 
@@ -58,6 +59,10 @@ class TooLarge(HubError):
 
 class UnsupportedMedia(HubError):
     status = 415
+
+
+class UpgradeRequired(HubError):
+    status = 426
 
 
 class RateLimited(HubError):

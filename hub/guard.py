@@ -62,10 +62,15 @@ STATIC_HEADERS = {
 }
 
 
+# details an error carries that HTTP also wants as a header (429, and 426: RFC 9110 §15.5.22, RFC 6455 §4.4)
+DETAIL_HEADERS = {"retry_after": "Retry-After", "upgrade": "Upgrade", "version": "Sec-WebSocket-Version"}
+
+
 def error_response(error: HubError) -> Response:
     response = Response(orjson.dumps(error.to_dict()), status=error.status, mimetype="application/json")
-    if "retry_after" in error.details:
-        response.headers["Retry-After"] = str(error.details["retry_after"])
+    for detail, header in DETAIL_HEADERS.items():
+        if detail in error.details:
+            response.headers[header] = str(error.details[detail])
     return response
 
 

@@ -16,9 +16,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
+from hub.guard import STATIC_HEADERS
+from hub.linger import LingeringCloser
 from hub.settings import Settings
 
 _hub: Any = None  # the worker's hub, set when the app is loaded in the worker
@@ -31,7 +35,28 @@ def _banner(settings: Settings) -> None:
         print(f"Bound beyond loopback with no token set: ingest token is {settings.token}", flush=True)
 
 
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's page for a request it could not parse (bad request line, 414, 431), in the JSON error shape.
+
+    These answers come before Flask sees a request, so the app's error handlers and headers
+    cannot reach them; gunicorn writes them with ``util.write_error``, replaced by this.
+    """
+    body = orjson.dumps({"error": f"{reason}: {mesg}" if mesg else reason})
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in STATIC_HEADERS.items())
+        + "\r\n"
+    )
+    gunicorn_util.write_nonblock(sock, head.encode("latin1") + body)
+
+
 class MovaWorker(ThreadWorker):  # type: ignore[misc]
+    def init_process(self) -> None:
+        gunicorn_util.write_error = write_json_error
+        gunicorn_util.close_graceful = LingeringCloser().close  # never on the accepting thread (hub/linger.py)
+        super().init_process()
+
     def handle_exit(self, sig: int, frame: Any) -> None:
         if _hub is not None:
             threading.Thread(target=_hub.shutdown_sockets, name="close-sockets", daemon=True).start()

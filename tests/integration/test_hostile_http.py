@@ -163,8 +163,8 @@ def test_own_origins_may_write_and_open_the_socket(web: ServerProcess, origin: s
     [
         ("PROPFIND", "/api/health", 405),
         ("TRACE", "/api/events", 405),
-        ("DELETE", "/ws", 405),
-        ("POST", "/ws", 405),
+        ("DELETE", "/ws", 426),  # not a WebSocket handshake (tests/integration/test_hostile_ws.py)
+        ("GET", "/ws", 426),
     ],
 )
 def test_flask_errors_under_api_and_ws_are_json(web: ServerProcess, method: str, path: str, status: int) -> None:
