@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +22,12 @@ from werkzeug.exceptions import HTTPException
 from hub import guard
 from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
-from hub.events import loads, parse_time
+from hub.events import MAX_SERIES_NAME_CHARS, loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
 from hub.hostpolicy import HostPolicy
 from hub.store import EventFilter, StoredEvent
 from hub.stream import ConnectionSlots, StreamLimits, Subscription, parse_types, serve, upgrade_error
+from hub.streaming import while_client_stays
 
 if TYPE_CHECKING:
     from hub.hub import Hub
@@ -38,6 +39,12 @@ BATCH_TYPE = "application/cloudevents-batch+json"
 DEFAULT_LIMIT, MAX_LIMIT = 500, 5000
 DEFAULT_WINDOW_S = 300.0
 DEFAULT_POINTS, MAX_POINTS = 500, 10_000
+# what sizes the work of one request (issue 17): each is checked before any work starts, and stated in
+# the OpenAPI document (hub/openapi.py)
+MAX_SERIES = 100  # series in one metrics query or export
+MIN_STEP_S, MAX_STEP_S = 0.001, 1e9  # the wide export's bucket width
+MAX_WIDE_ROWS = 2_000_000  # buckets of one wide export, over the span its series have samples in
+MAX_QUERY_CHARS = 200  # the events' text search
 
 
 def json_response(payload: Any, status: int = 200) -> Response:
@@ -72,7 +79,7 @@ def int_param(name: str, default: int | None, low: int = 0, high: int = MAX_SEQ)
     return value
 
 
-def float_param(name: str, default: float) -> float:
+def float_param(name: str, default: float, low: float = 0.0, high: float = math.inf) -> float:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -82,12 +89,34 @@ def float_param(name: str, default: float) -> float:
         raise InvalidInput(f"{name} must be a number, got {raw[:40]!r}", parameter=name) from None
     if not math.isfinite(value) or value <= 0:
         raise InvalidInput(f"{name} must be a finite number > 0, got {raw[:40]!r}", parameter=name)
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be from {low:g} to {high:g}, got {raw[:40]!r}", parameter=name)
     return value
+
+
+def series_params(known: Callable[[], set[str]]) -> list[str]:
+    """The ``series`` asked for (repeatable), duplicates dropped, at most MAX_SERIES; all known ones if none.
+
+    Each series is a column or a query of its own: their number sizes the work.
+    """
+    names = list(dict.fromkeys(request.args.getlist("series")))
+    implicit = not names
+    if implicit:
+        names = sorted(known())
+    if len(names) > MAX_SERIES:
+        how = "name up to" if not implicit else f"there are {len(names)} series: name up to"
+        raise InvalidInput(
+            f"at most {MAX_SERIES} series a request: {how} {MAX_SERIES} with series=", parameter="series"
+        )
+    too_long = [n for n in names if len(n) > MAX_SERIES_NAME_CHARS]
+    if too_long:
+        raise InvalidInput(f"series names are at most {MAX_SERIES_NAME_CHARS} characters", parameter="series")
+    return names
 
 
 def download(chunks: Iterator[bytes], name: str, mimetype: str) -> Response:
     return Response(
-        stream_with_context(chunks),
+        stream_with_context(while_client_stays(chunks, request.environ)),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -170,6 +199,23 @@ def incoming_events(body: bytes) -> list[Any]:
     )
 
 
+def check_wide_rows(store: Store, req: MetricsRequest) -> None:
+    """A wide export walks every step-wide bucket where its series have samples: bound their number."""
+    if req.layout != "wide" or req.max_points is not None:
+        return
+    span = store.series_span(list(store.series_ids(req.names).values())) if req.names else None
+    if span is None:
+        return
+    start, end = max(req.since, span[0]), min(req.until, span[1])
+    rows = (end - start) / req.step
+    if rows > MAX_WIDE_ROWS:
+        raise InvalidInput(
+            f"step {req.step:g} s makes {rows:,.0f} rows over the {end - start:,.0f} s with samples; the most is "
+            f"{MAX_WIDE_ROWS:,}: use step >= {(end - start) / MAX_WIDE_ROWS:.3g}, a shorter range, or max_points",
+            parameter="step",
+        )
+
+
 def register_api(server: Flask, hub: Hub) -> None:
     api = Blueprint("mova_api", __name__, url_prefix="/api")
     settings = hub.settings
@@ -198,7 +244,7 @@ def register_api(server: Flask, hub: Hub) -> None:
         until = time_param("until", now) if request.args.get("until") else None
         if since is not None and until is not None and since >= until:
             raise InvalidInput("since must be before until", parameter="since")
-        return EventFilter(type_params(), since, until, request.args.get("q", "").strip()[:200])
+        return EventFilter(type_params(), since, until, request.args.get("q", "").strip()[:MAX_QUERY_CHARS])
 
     @api.get("/events")
     def get_events() -> Response:
@@ -232,14 +278,14 @@ def register_api(server: Flask, hub: Hub) -> None:
         if since >= until:
             raise InvalidInput("since must be before until", parameter="since")
         max_points = int_param("max_points", DEFAULT_POINTS, 1, MAX_POINTS) or DEFAULT_POINTS
-        names = request.args.getlist("series")
         known = hub.store.known_series()
+        names = series_params(lambda: known)
         unknown = [n for n in names if n not in known]
         if unknown:
             raise InvalidInput(
                 f"unknown series {unknown[:5]}: see GET /api/metrics/series for the names", parameter="series"
             )
-        series = hub.store.query_series(names or sorted(known), since, until, max_points)
+        series = hub.store.query_series(names, since, until, max_points)
         return json_response(
             {
                 "since": datetime.fromtimestamp(since, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -252,16 +298,17 @@ def register_api(server: Flask, hub: Hub) -> None:
     @api.get("/metrics/export")
     def get_metrics_export() -> Response:
         now = time.time()
-        names = request.args.getlist("series") or sorted(hub.store.known_series())
+        names = series_params(hub.store.known_series)
         req = MetricsRequest(
             names=names,
             since=time_param("since", 0.0),
             until=time_param("until", now),
             format=request.args.get("format", "csv"),
             layout=request.args.get("layout", "long"),
-            step=float_param("step", 1.0),
+            step=float_param("step", 1.0, MIN_STEP_S, MAX_STEP_S),
             max_points=int_param("max_points", None, 1, MAX_POINTS),
         )
+        check_wide_rows(hub.store, req)
         body = export_metrics(hub.store, req)
         return download(body, filename("metrics", req.since, req.until, req.format), METRIC_FORMATS[req.format])
 

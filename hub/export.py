@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from hub.backends import Store
 
 CHUNK_ROWS = 100_000
+EVENTS_PER_CHUNK = 500  # events are up to 64 KiB each: a chunk stays under 32 MiB, and a client that left stops it soon
 WIDE_BUCKETS_PER_CHUNK = 20_000
 METRIC_FORMATS = {"csv": "text/csv", "jsonl": "application/x-ndjson", "parquet": "application/vnd.apache.parquet"}
 EVENT_FORMATS = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
@@ -248,6 +249,8 @@ def _wide_tables(store: Store, req: MetricsRequest, ids: dict[str, int]) -> Iter
 def _downsampled_tables(store: Store, req: MetricsRequest) -> Iterator[pa.Table]:
     assert req.max_points is not None
     series = store.query_series(req.names, req.since, req.until, req.max_points)
+    if not series:  # no series at all (an empty store): the file is its header
+        return
     long = pd.concat(
         [pd.DataFrame({"time": s["t"], "series": s["name"], "value": s["v"]}) for s in series], ignore_index=True
     )
@@ -298,7 +301,7 @@ def export_events(store: Store, event_filter: EventFilter, after: int, before: i
     def pages() -> Iterator[list[str]]:
         position = after
         while True:
-            page = store.read_after(position, event_filter, CHUNK_ROWS // 10)
+            page = store.read_after(position, event_filter, EVENTS_PER_CHUNK)
             page = [e for e in page if before is None or e.seq < before]
             if not page:
                 return

@@ -13,9 +13,21 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hub.api import DEFAULT_LIMIT, DEFAULT_POINTS, JSON_TYPES, MAX_LIMIT, MAX_POINTS
-from hub.events import MAX_ATTRIBUTE_CHARS, TYPE_PATTERN
+from hub.api import (
+    DEFAULT_LIMIT,
+    DEFAULT_POINTS,
+    JSON_TYPES,
+    MAX_LIMIT,
+    MAX_POINTS,
+    MAX_QUERY_CHARS,
+    MAX_SERIES,
+    MAX_STEP_S,
+    MAX_WIDE_ROWS,
+    MIN_STEP_S,
+)
+from hub.events import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS, TYPE_PATTERN
 from hub.export import EVENT_FORMATS, METRIC_FORMATS
+from hub.stream import MAX_TYPE_CHARS, MAX_TYPE_PREFIXES
 
 API_VERSION = "1.0.0"
 PREFIX_PATTERN = TYPE_PATTERN.pattern
@@ -64,7 +76,31 @@ A client may send 100 frames a minute; beyond that they are ignored with one err
 Client to server: `{"kind": "ping"}`, `{"kind": "subscribe", "type": [...]}`;
 anything else gets `{"kind": "error", ...}` and the connection stays up.
 A foreign `Origin` is refused with 403; a bad `after`, `type` or `frame_ms` with 400; beyond
-the connection cap, 503.
+the connection cap, 503. A request that is not a WebSocket handshake gets 426 (with `Upgrade:
+websocket`), a version other than 13 gets 426 (with `Sec-WebSocket-Version: 13`), a malformed
+handshake (not a GET, no `Connection: Upgrade`, a bad `Sec-WebSocket-Key`) 400, all in the error
+shape. Closing follows RFC 6455 both ways: a client's Close is answered before TCP ends, and a
+closing server waits a second for the client's Close.
+"""
+
+LIMITS = f"""
+## Limits and guards
+
+Every parameter that sizes work is bounded, and a request beyond a bound is
+a 400 naming the `parameter` before any work starts: `limit` <= {MAX_LIMIT},
+`max_points` <= {MAX_POINTS}, at most {MAX_SERIES} `series` (one named twice counts
+once; names <= {MAX_SERIES_NAME_CHARS} characters), at most {MAX_TYPE_PREFIXES} `type` prefixes
+(<= {MAX_TYPE_CHARS} characters each), `q` <= {MAX_QUERY_CHARS} characters, times within about
+31 years of now, the wide export's `step` from {MIN_STEP_S:g} to {MAX_STEP_S:g} seconds and at
+most {MAX_WIDE_ROWS:,} rows over the span its series have samples in. A streamed
+export stops when its client leaves.
+
+Every response carries a Content-Security-Policy, `X-Content-Type-Options:
+nosniff`, `X-Frame-Options: DENY` and a Referrer-Policy. A Host header this
+server does not answer for (not localhost, the bound address, `--public-url`
+or an `--allowed-host`) gets 421; a write from a browser page of a foreign
+Origin gets 403. CSV cells that a spreadsheet would run as a formula (starting
+with = + - @, tab or CR) are written with a leading single quote.
 """
 
 WEBSOCKET = {
@@ -288,7 +324,11 @@ def _type_parameter() -> dict[str, Any]:
         "name": "type",
         "in": "query",
         "description": "type prefix by whole segments ('ml' matches ml.training.progress); repeatable or comma-separated",
-        "schema": {"type": "array", "items": {"type": "string", "pattern": PREFIX_PATTERN}},
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "pattern": PREFIX_PATTERN, "maxLength": MAX_TYPE_CHARS},
+            "maxItems": MAX_TYPE_PREFIXES,
+        },
         "style": "form",
         "explode": True,
     }
@@ -298,8 +338,13 @@ def _series_parameter() -> dict[str, Any]:
     return {
         "name": "series",
         "in": "query",
-        "description": "series names (repeatable); none means every known series",
-        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": f"series names (repeatable; one named twice counts once); none means every known series "
+        f"(at most {MAX_SERIES} either way)",
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": MAX_SERIES_NAME_CHARS},
+            "maxItems": MAX_SERIES,
+        },
         "style": "form",
         "explode": True,
     }
@@ -322,7 +367,7 @@ def _event_filter_parameters() -> list[dict[str, Any]]:
             "name": "q",
             "in": "query",
             "description": "text search, case-insensitive, anywhere in the event",
-            "schema": {"type": "string", "maxLength": 200},
+            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
         },
     ]
 
@@ -454,8 +499,9 @@ def _paths() -> dict[str, Any]:
                     {
                         "name": "step",
                         "in": "query",
-                        "description": "wide layout: bucket width in seconds (default 1)",
-                        "schema": {"type": "number", "exclusiveMinimum": 0},
+                        "description": f"wide layout: bucket width in seconds (default 1); at most "
+                        f"{MAX_WIDE_ROWS:,} buckets over the span the series have samples in",
+                        "schema": {"type": "number", "minimum": MIN_STEP_S, "maximum": MAX_STEP_S},
                     },
                     {
                         "name": "max_points",
@@ -500,13 +546,25 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _guarded(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation can meet the request guards (hub/guard.py: a foreign Host, a foreign Origin's write)
+    and the HTTP server's bound on the request line."""
+    for operations in paths.values():
+        for method, operation in operations.items():
+            operation["responses"]["421"] = _error("the Host header names a server this is not (DNS rebinding)")
+            operation["responses"]["414"] = _error("the request line is over 4094 bytes (the HTTP server's own bound)")
+            if method != "get":
+                operation["responses"]["403"] = _error("a browser page of a foreign Origin may not write")
+    return paths
+
+
 def openapi_spec() -> dict[str, Any]:
     """The OpenAPI 3.1 document; a new dict each call, so callers may change theirs."""
     spec = {
         "openapi": "3.1.0",
-        "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION},
+        "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION + LIMITS},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": _guarded(_paths()),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

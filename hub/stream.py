@@ -190,17 +190,25 @@ def text_frame_header(length: int) -> bytes:
     return _LONG_HEADER(0x81, 127, length)
 
 
+MAX_TYPE_PREFIXES = 50  # type filters in one request or subscribe frame: each is matched against every event
+MAX_TYPE_CHARS = 200
+
+
 def parse_types(values: list[str]) -> tuple[str, ...]:
-    """Type prefixes from repeatable or comma-separated parameters; raises ValueError on a bad one."""
+    """Type prefixes from repeatable or comma-separated parameters; raises ValueError on a bad one or too many."""
     types = []
     for value in values:
         for prefix in value.split(","):
             prefix = prefix.strip()
             if not prefix:
                 continue
+            if len(prefix) > MAX_TYPE_CHARS:
+                raise ValueError(f"a type prefix is at most {MAX_TYPE_CHARS} characters")
             if not TYPE_PATTERN.match(prefix):
                 raise ValueError(f"type prefix {prefix!r} must match {TYPE_PATTERN.pattern}")
             types.append(prefix)
+            if len(types) > MAX_TYPE_PREFIXES:
+                raise ValueError(f"at most {MAX_TYPE_PREFIXES} type prefixes: a prefix covers its subtypes")
     return tuple(sorted(set(types)))
 
 
