@@ -300,20 +300,18 @@ def register_api(server: Flask, hub: Hub) -> None:
             until=time_param("until", now),
             format=request.args.get("format", "csv"),
             layout=request.args.get("layout", "long"),
-            step=float_param("step", 1.0),
+            step=float_param("step", 0.0) or None,
             max_points=int_param("max_points", None, 1, MAX_POINTS),
         )
-        body = export_metrics(hub.store, req)
-        return download(body, filename("metrics", req.since, req.until, req.format), METRIC_FORMATS[req.format])
+        body, span = export_metrics(hub.store, req)
+        return download(body, filename("metrics", span, req.format), METRIC_FORMATS[req.format])
 
     @api.get("/events/export")
     def get_events_export() -> Response:
         chosen = event_filter()
         fmt = request.args.get("format", "csv")
-        body = export_events(hub.store, chosen, int_param("after", 0) or 0, int_param("before", None), fmt)
-        since = chosen.since if chosen.since is not None else 0.0
-        until = chosen.until if chosen.until is not None else time.time()
-        return download(body, filename("events", since, until, fmt), EVENT_FORMATS[fmt])
+        body, span = export_events(hub.store, chosen, int_param("after", 0) or 0, int_param("before", None), fmt)
+        return download(body, filename("events", span, fmt), EVENT_FORMATS[fmt])
 
     @api.get("/metrics/series")
     def get_series() -> Response:
