@@ -19,7 +19,6 @@ from hub.api import (
     JSON_TYPES,
     MAX_LIMIT,
     MAX_POINTS,
-    MAX_QUERY_CHARS,
     MAX_SERIES,
     MAX_STEP_S,
     MAX_WIDE_ROWS,
@@ -27,6 +26,7 @@ from hub.api import (
 )
 from hub.events import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS, TYPE_PATTERN
 from hub.export import EVENT_FORMATS, METRIC_FORMATS
+from hub.search import MAX_QUERY_CHARS
 from hub.stream import MAX_TYPE_CHARS, MAX_TYPE_PREFIXES
 
 API_VERSION = "1.0.0"
@@ -499,7 +499,8 @@ def _paths() -> dict[str, Any]:
                     {
                         "name": "step",
                         "in": "query",
-                        "description": f"wide layout: bucket width in seconds (default 1); at most "
+                        "description": f"wide layout: average into buckets this many seconds wide, aligned on the "
+                        f"epoch (default: one row per real sample time); at most "
                         f"{MAX_WIDE_ROWS:,} buckets over the span the series have samples in",
                         "schema": {"type": "number", "minimum": MIN_STEP_S, "maximum": MAX_STEP_S},
                     },
