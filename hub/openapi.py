@@ -208,6 +208,15 @@ SCHEMAS: dict[str, Any] = {
             "first_seq": {**SEQ, "description": "the oldest seq still stored: a client behind it lost events"},
             "epoch": {"type": "string", "description": "identifies this store; a change means reload"},
             "more": {"type": "boolean", "description": "true when the page was cut by limit"},
+            # added by the search of issue 15 (hub/search.py); undocumented, schemathesis found them
+            "next_after": {"type": ["integer", "null"], "description": "the after= to read the next page"},
+            "next_before": {"type": ["integer", "null"], "description": "the before= to read the older page"},
+            "partial": {"type": "boolean", "description": "a text search stopped at its time budget"},
+            "scanned_to": {"type": "integer", "description": "the last seq a text search looked at"},
+            "matching": {"type": "integer", "minimum": 0, "description": "with count=1: events matching"},
+            "total": {"type": "integer", "minimum": 0, "description": "with count=1: events stored"},
+            "matching_exact": {"type": "boolean", "description": "with count=1: false when a search stopped early"},
+            "counted_from": {"type": "integer", "description": "with count=1: matching counts seqs from this one"},
         },
         "additionalProperties": False,
     },
@@ -426,6 +435,12 @@ def _paths() -> dict[str, Any]:
                         "in": "query",
                         "description": f"page size (default {DEFAULT_LIMIT})",
                         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                    },
+                    {
+                        "name": "count",
+                        "in": "query",
+                        "description": "1: also count the events matching the filter (matching, total)",
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 1},
                     },
                 ],
                 "responses": {
