@@ -2,7 +2,8 @@
 
 The Werkzeug dev server closes WebSockets badly (clients see 1006 and lose the
 last frames: ../shared/NOTES.md), so ``python app.py`` runs gunicorn with one
-gthread worker whose threads each hold a socket. The app (and so the hub's
+gthread worker whose threads each hold a socket, behind a front that reads
+whole requests before a thread takes them (hub/worker.py: slow clients). The app (and so the hub's
 threads and SQLite connections) is built inside the worker, after the fork. On
 SIGTERM or Ctrl-C the worker first closes every socket with 1001 (so pages
 reconnect at once), then finishes in-flight requests and closes the store.
@@ -12,20 +13,17 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
-import orjson
-from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.gthread import ThreadWorker
 
-from hub.guard import STATIC_HEADERS
-from hub.linger import LingeringCloser
+from hub import worker
 from hub.settings import Settings
+from hub.worker import FrontLimits, MovaWorker
 
 _hub: Any = None  # the worker's hub, set when the app is loaded in the worker
+PENDING_CONNECTIONS = 5000  # connections a worker holds beyond its threads (file descriptors: ulimit -n)
 
 
 def _banner(settings: Settings) -> None:
@@ -33,34 +31,6 @@ def _banner(settings: Settings) -> None:
     print(f"MOVA Live serving on {url}  (data: {settings.db_path}, server: {settings.server})", flush=True)
     if settings.generated_token:
         print(f"Bound beyond loopback with no token set: ingest token is {settings.token}", flush=True)
-
-
-def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
-    """gunicorn's page for a request it could not parse (bad request line, 414, 431), in the JSON error shape.
-
-    These answers come before Flask sees a request, so the app's error handlers and headers
-    cannot reach them; gunicorn writes them with ``util.write_error``, replaced by this.
-    """
-    body = orjson.dumps({"error": f"{reason}: {mesg}" if mesg else reason})
-    head = (
-        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        + "".join(f"{name}: {value}\r\n" for name, value in STATIC_HEADERS.items())
-        + "\r\n"
-    )
-    gunicorn_util.write_nonblock(sock, head.encode("latin1") + body)
-
-
-class MovaWorker(ThreadWorker):  # type: ignore[misc]
-    def init_process(self) -> None:
-        gunicorn_util.write_error = write_json_error
-        gunicorn_util.close_graceful = LingeringCloser().close  # never on the accepting thread (hub/linger.py)
-        super().init_process()
-
-    def handle_exit(self, sig: int, frame: Any) -> None:
-        if _hub is not None:
-            threading.Thread(target=_hub.shutdown_sockets, name="close-sockets", daemon=True).start()
-        super().handle_exit(sig, frame)
 
 
 def _close_hub(_server: Any, _worker: Any) -> None:
@@ -86,7 +56,12 @@ class MovaApplication(BaseApplication):  # type: ignore[misc]
         self.cfg.set("workers", s.workers)  # > 1 only with a shared store and bus (settings.validate)
         self.cfg.set("worker_class", MovaWorker)
         self.cfg.set("threads", s.threads)
-        self.cfg.set("worker_connections", s.threads + 100)
+        # slow and idle connections wait in the worker's front without a thread (hub/worker.py): room for
+        # thousands of them beside a thread per socket
+        self.cfg.set("worker_connections", s.threads + PENDING_CONNECTIONS)
+        worker.LIMITS = FrontLimits(
+            s.header_timeout_s, s.body_timeout_s, s.max_connections_per_address, s.max_body_bytes
+        )
         # the arbiter restarts a worker silent this long; the gthread loop notifies every
         # second, so only a starved machine gets near it, and a restart would drop every socket
         self.cfg.set("timeout", 120)
@@ -99,7 +74,7 @@ class MovaApplication(BaseApplication):  # type: ignore[misc]
     def load(self) -> Any:
         global _hub
         app = self.factory(self.settings)
-        _hub = app.server.extensions["mova_hub"]
+        _hub = worker.hub = app.server.extensions["mova_hub"]
         return app.server
 
 

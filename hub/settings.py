@@ -187,6 +187,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("retention_days", 7.0, "Events and samples older than this many days are deleted.", _positive_float),
     Setting("retention_events", 1_000_000, "At most this many events are kept (oldest deleted first).", _positive_int),
+    Setting(
+        "header_timeout_s",
+        10.0,
+        "Seconds a client has to send a request's head (line and headers); 408 and closed after.",
+        _positive_float,
+    ),
+    Setting(
+        "body_timeout_s",
+        30.0,
+        "Seconds a client has to send a request's body once its head is in; 408 and closed after.",
+        _positive_float,
+    ),
+    Setting(
+        "max_connections_per_address",
+        1200,
+        "Most open connections (HTTP and WebSocket) from one client address; 429 beyond. Raise it behind a proxy.",
+        _positive_int,
+    ),
     Setting("max_body_bytes", 1_048_576, "Largest POST /api/events body, in bytes (413 above).", _positive_int),
     Setting("max_batch_events", 1000, "Most events in one POST (413 above).", _positive_int),
     Setting("max_data_bytes", 65_536, "Largest serialized 'data' of one event, in bytes (413 above).", _positive_int),
@@ -277,6 +295,9 @@ class Settings:
     degraded_after_s: float = 10.0
     retention_days: float = 7.0
     retention_events: int = 1_000_000
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections_per_address: int = 1200
     max_body_bytes: int = 1_048_576
     max_batch_events: int = 1000
     max_data_bytes: int = 65_536
