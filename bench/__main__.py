@@ -3,7 +3,8 @@
 Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
 bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory,
 export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
-reader beside 50 healthy clients), scale (1, 2 and 4 processes on PostgreSQL + Redis beside SQLite).
+reader beside 50 healthy clients), slow_clients (health and a new socket beside 2,000 connections
+trickling their headers), scale (1, 2 and 4 processes on PostgreSQL + Redis beside SQLite).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def benchmarks() -> dict[str, Callable[[bool], str]]:
         "export": _script("bench.export", "Export and long-range charts"),
         "serve_choice": _script("bench.serve_choice", "Server choice"),
         "stalled": _script("bench.stalled", "Stalled client beside 50 healthy ones"),
+        "slow_clients": _script("bench.slow_clients", "Slow clients: 2,000 trickling connections"),
         "scale": lambda q: scale.run(quick=q),
     }
 
@@ -53,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     table = benchmarks()
-    names = args.only or [n for n in table if not (args.quick and n in ("export", "serve_choice", "stalled", "scale"))]
+    names = args.only or [
+        n for n in table if not (args.quick and n in ("export", "serve_choice", "stalled", "slow_clients", "scale"))
+    ]
     sections = []
     for name in names:
         t0 = time.monotonic()
