@@ -9,7 +9,10 @@ well-behaved client measures GET /api/health on a new connection each time,
 and the time from opening a new WebSocket to its hello frame. Rows: nothing
 open, then N slow connections open.
 
-    python -m bench.slow_clients [--slow 2000] [--seconds 20] [--interval 1.0] [-- server args...]
+    python -m bench.slow_clients [--slow 2000] [--seconds 20] [--interval 1.0] [--gevent] [-- server args...]
+
+``--gevent`` measures the same app under gunicorn's gevent worker instead
+(bench/gevent_server.py), the alternative serving model considered.
 """
 
 from __future__ import annotations
@@ -18,13 +21,21 @@ import argparse
 import errno
 import http.client
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+import requests
 import websocket
 
-from bench.common import header, mova_server, percentile, table
+from bench.common import ROOT, header, mova_server, percentile, table
 
 ADDRESSES = [f"127.0.0.{i}" for i in range(2, 10)]
 
@@ -163,9 +174,40 @@ def row(label: str, health: tuple[list[float], int], hello: tuple[list[float], i
     ]
 
 
-def run(slow: int, seconds: float, interval: float, server_args: list[str]) -> str:
+@contextmanager
+def gevent_server(*args: str) -> Iterator[Any]:
+    """bench/gevent_server.py on a free port, as a ServerProcess."""
+    from tests.server import ServerProcess
+
+    with tempfile.TemporaryDirectory(prefix="mova-bench-") as tmp:
+        server = ServerProcess(Path(tmp), *args)
+        server.start = partial(_start_module, server)  # type: ignore[method-assign]
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def _start_module(server: Any, timeout: float = 30.0) -> Any:
+    cmd = [sys.executable, "-m", "bench.gevent_server", "--port", str(server.port), "--data-dir", str(server.data_dir)]
+    server.proc = subprocess.Popen(
+        cmd + server.args, cwd=ROOT, stdout=server.log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(server.url + "/api/health", timeout=2).status_code == 200:
+                return server
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"the gevent server did not start:\n{server.output()}")
+
+
+def run(slow: int, seconds: float, interval: float, server_args: list[str], gevent: bool = False) -> str:
     rows = []
-    with mova_server("--no-collector", *server_args) as server:
+    start = gevent_server if gevent else mova_server
+    with start("--no-collector", *server_args) as server:
         rows.append(row("nothing open", health_times(server.port, seconds / 2), hello_times(server.ws_url, 30), 0))
         loris = Slowloris(server.port, slow, interval)
         loris.start()
@@ -189,7 +231,8 @@ def run(slow: int, seconds: float, interval: float, server_args: list[str]) -> s
         "ws failed (5 s)",
     ]
     extra = " ".join(server_args) or "(defaults)"
-    return header(f"Slow clients: {slow:,} trickling connections, server args {extra}") + table(columns, rows)
+    model = "gunicorn gevent worker (bench/gevent_server.py)" if gevent else "python app.py"
+    return header(f"Slow clients: {slow:,} trickling connections, {model}, args {extra}") + table(columns, rows)
 
 
 def main() -> None:
@@ -197,9 +240,10 @@ def main() -> None:
     parser.add_argument("--slow", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--interval", type=float, default=1.0)
+    parser.add_argument("--gevent", action="store_true", help="the gevent worker instead (bench/gevent_server.py)")
     parser.add_argument("server_args", nargs="*")
     args = parser.parse_args()
-    print(run(args.slow, args.seconds, args.interval, args.server_args))
+    print(run(args.slow, args.seconds, args.interval, args.server_args, args.gevent))
 
 
 if __name__ == "__main__":
