@@ -24,10 +24,11 @@ from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import MAX_SERIES_NAME_CHARS, loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
+from hub.handshake import ConnectionSlots, upgrade_error
 from hub.hostpolicy import HostPolicy
 from hub.search import MAX_QUERY_CHARS, count_matching, search_page
 from hub.store import EventFilter, StoredEvent
-from hub.stream import ConnectionSlots, StreamLimits, Subscription, parse_types, serve, upgrade_error
+from hub.stream import StreamLimits, Subscription, parse_types, serve
 from hub.streaming import while_client_stays
 
 if TYPE_CHECKING:
