@@ -170,6 +170,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a threshold must stay crossed before health changes (hysteresis).",
         _non_negative_float,
     ),
+    Setting(
+        "stalled_after_s",
+        300.0,
+        "A running job or transfer with no report for this many seconds shows as stalled, not active.",
+        _positive_float,
+    ),
     Setting("retention_days", 7.0, "Events and samples older than this many days are deleted.", _positive_float),
     Setting("retention_events", 1_000_000, "At most this many events are kept (oldest deleted first).", _positive_int),
     Setting("max_body_bytes", 1_048_576, "Largest POST /api/events body, in bytes (413 above).", _positive_int),
@@ -258,6 +264,7 @@ class Settings:
     degraded_cpu_percent: float = 90.0
     degraded_memory_percent: float = 90.0
     degraded_after_s: float = 10.0
+    stalled_after_s: float = 300.0
     retention_days: float = 7.0
     retention_events: int = 1_000_000
     max_body_bytes: int = 1_048_576
