@@ -13,17 +13,18 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import orjson
 from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
+from hub import guard
 from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
+from hub.hostpolicy import HostPolicy
 from hub.search import MAX_QUERY_CHARS, count_matching, search_page
 from hub.store import EventFilter, StoredEvent
 from hub.stream import StreamLimits, Subscription, parse_types, serve
@@ -178,21 +179,11 @@ def incoming_events(body: bytes) -> list[Any]:
     )
 
 
-# -- origin -------------------------------------------------------------------
-
-
-def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
-    """Same origin as the page, or one configured; non-browser clients send no Origin."""
-    if not origin:
-        return True
-    if origin.rstrip("/") in {a.rstrip("/") for a in allowed}:
-        return True
-    return urlsplit(origin).netloc == host
-
-
 def register_api(server: Flask, hub: Hub) -> None:
     api = Blueprint("mova_api", __name__, url_prefix="/api")
     settings = hub.settings
+    policy = HostPolicy.from_settings(settings)
+    guard.install(server, policy)  # first: its Host check runs before every other hook and route
 
     @api.post("/events")
     def post_events() -> Response:
@@ -358,7 +349,7 @@ def register_api(server: Flask, hub: Hub) -> None:
     def check_ws_origin() -> Response | None:
         if request.path != "/ws":
             return None
-        if not origin_allowed(request.headers.get("Origin"), request.host, settings.allowed_origin):
+        if not policy.allows_origin(request.headers.get("Origin"), request.host):
             error = Forbidden(
                 f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin"
             )

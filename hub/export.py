@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from hub.csvsafe import frame_csv, table_csv
 from hub.errors import InvalidInput
 from hub.events import format_time, parse_time
 from hub.search import search_page
@@ -204,17 +205,13 @@ def _write_tables(tables: Iterator[pa.Table], fmt: str, schema: pa.Schema) -> It
     for table in tables:
         table = _with_text_times(table)
         if fmt == "csv":
-            out = io.BytesIO()
-            pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=header))
+            yield table_csv(table, header)
             header = False
-            yield out.getvalue()
         else:
             frame = table.to_pandas()
             yield frame.to_json(orient="records", lines=True).encode() + b"\n"
     if header and fmt == "csv":  # nothing matched: still a CSV with its header
-        out = io.BytesIO()
-        pacsv.write_csv(_with_text_times(schema.empty_table()), out)
-        yield out.getvalue()
+        yield table_csv(_with_text_times(schema.empty_table()), True)
 
 
 def _long_tables(store: Store, req: MetricsRequest, ids: dict[str, int]) -> Iterator[pa.Table]:
@@ -413,9 +410,9 @@ def export_events(
                     "data": [orjson.dumps(e["data"]).decode() for e in events],
                 }
             )
-            yield frame.to_csv(index=False, header=header).encode()
+            yield frame_csv(frame, header)
             header = False
         if header and fmt == "csv":
-            yield pd.DataFrame(columns=EVENT_COLUMNS).to_csv(index=False).encode()
+            yield frame_csv(pd.DataFrame(columns=EVENT_COLUMNS), True)
 
     return stream(), _event_span(store, event_filter, after, before)
