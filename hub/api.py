@@ -254,6 +254,8 @@ def register_api(server: Flask, hub: Hub) -> None:
         if since is not None and until is not None and since >= until:
             raise InvalidInput("since must be before until", parameter="since")
         text = request.args.get("q", "").strip()
+        if any(ord(ch) < 32 for ch in text):
+            raise InvalidInput("q must be plain text, without control characters", parameter="q")
         if len(text) > MAX_QUERY_CHARS:
             raise InvalidInput(f"q is {len(text)} characters; search with at most {MAX_QUERY_CHARS}", parameter="q")
         return EventFilter(type_params(), since, until, text)

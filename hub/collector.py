@@ -47,7 +47,7 @@ class Counters:
     cpu_total: float
     process_cpu: float  # user + system seconds of this process
     disk: tuple[int, int] | None  # (read_bytes, write_bytes); None where the kernel exposes no disks
-    net: tuple[int, int] | None  # (bytes_recv, bytes_sent)
+    net: dict[str, tuple[int, int]] | None  # interface -> (bytes_recv, bytes_sent), loopback left out
 
 
 def _cpu_busy_total(times: Any) -> tuple[float, float]:
@@ -63,15 +63,37 @@ def read_counters(process: psutil.Process, now: float) -> Counters:
     busy, total = _cpu_busy_total(psutil.cpu_times())
     proc_times = process.cpu_times()
     disk_io = psutil.disk_io_counters()  # None in many containers
-    net_io = psutil.net_io_counters()
+    net_io = psutil.net_io_counters(pernic=True)
     return Counters(
         at=now,
         cpu_busy=busy,
         cpu_total=total,
         process_cpu=proc_times.user + proc_times.system,
         disk=(disk_io.read_bytes, disk_io.write_bytes) if disk_io is not None else None,
-        net=(net_io.bytes_recv, net_io.bytes_sent) if net_io is not None else None,
+        net={name: (c.bytes_recv, c.bytes_sent) for name, c in external_interfaces(net_io).items()} or None,
     )
+
+
+MAX_INTERFACES = 16  # per-interface series; a host with hundreds of veths still gets its totals
+
+
+def is_loopback(name: str, stats: Any) -> bool:
+    """Loopback by the kernel's flag (psutil >= 5.9.3 on Linux), else by its usual names."""
+    flags = getattr(stats, "flags", None)
+    if isinstance(flags, str):
+        return "loopback" in flags.split(",")
+    return name == "lo" or name.startswith("lo0") or name.lower().startswith("loopback")
+
+
+def external_interfaces(counters: dict[str, Any]) -> dict[str, Any]:
+    """The interfaces whose traffic leaves the host: loopback counts every local byte twice (In = Out)."""
+    stats = psutil.net_if_stats()
+    return {name: c for name, c in counters.items() if not is_loopback(name, stats.get(name))}
+
+
+def series_part(name: str) -> str:
+    """An interface name as one segment of a series name (net.<iface>.rx_bytes_s)."""
+    return "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name.lower())[:40]
 
 
 def _per_second(before: int, after: int, seconds: float) -> float | None:
@@ -96,9 +118,24 @@ def rates(previous: Counters, current: Counters) -> dict[str, float]:
         out["disk.read_bps"] = _per_second(previous.disk[0], current.disk[0], seconds)
         out["disk.write_bps"] = _per_second(previous.disk[1], current.disk[1], seconds)
     if previous.net is not None and current.net is not None:
-        out["net.rx_bps"] = _per_second(previous.net[0], current.net[0], seconds)
-        out["net.tx_bps"] = _per_second(previous.net[1], current.net[1], seconds)
+        out.update(_net_rates(previous.net, current.net, seconds))
     return {name: round(value, 3) for name, value in out.items() if value is not None}
+
+
+def _net_rates(
+    previous: dict[str, tuple[int, int]], current: dict[str, tuple[int, int]], seconds: float
+) -> dict[str, float | None]:
+    """Per interface (net.<iface>.rx_bytes_s, .tx_bytes_s, the first MAX_INTERFACES by name) and totals
+    over every interface but loopback (net.rx_bps, net.tx_bps): no total where one counter was reset."""
+    out: dict[str, float | None] = {}
+    both = sorted(name for name in current if name in previous)
+    for direction, (per, total) in enumerate((("rx_bytes_s", "net.rx_bps"), ("tx_bytes_s", "net.tx_bps"))):
+        each = {name: _per_second(previous[name][direction], current[name][direction], seconds) for name in both}
+        for name in both[:MAX_INTERFACES]:
+            out[f"net.{series_part(name)}.{per}"] = each[name]
+        values = list(each.values())
+        out[total] = None if not values or None in values else sum(v for v in values if v is not None)
+    return out
 
 
 def _existing(path: Path) -> Path:

@@ -21,6 +21,7 @@ from hub.backends import lead, open_bus, open_store
 from hub.bus import Batch
 from hub.events import Limits, now_iso, validate_batch
 from hub.settings import Settings
+from hub.staleness import mark_stalled
 from hub.state import STATE_TYPES, LiveState
 from hub.store import AppendResult, EventFilter, StoredEvent
 from hub.stream import ClientSession, shutdown_sessions
@@ -186,7 +187,7 @@ class Hub:
             "first_seq": self.store.first_seq(),
             "epoch": self.store.epoch,
             "server_time": now_iso(),
-            "state": self.state.snapshot(),
+            "state": mark_stalled(self.state.snapshot(), time.time(), self.settings.stalled_after_s),
         }
 
     def init_app(self, server: Flask) -> None:

@@ -207,16 +207,38 @@ SCHEMAS: dict[str, Any] = {
             "last_seq": {**SEQ, "description": "the newest seq in the store, whatever the filter"},
             "first_seq": {**SEQ, "description": "the oldest seq still stored: a client behind it lost events"},
             "epoch": {"type": "string", "description": "identifies this store; a change means reload"},
-            "more": {"type": "boolean", "description": "true when the page was cut by limit"},
-            # added by the search of issue 15 (hub/search.py); undocumented, schemathesis found them
-            "next_after": {"type": ["integer", "null"], "description": "the after= to read the next page"},
-            "next_before": {"type": ["integer", "null"], "description": "the before= to read the older page"},
-            "partial": {"type": "boolean", "description": "a text search stopped at its time budget"},
-            "scanned_to": {"type": "integer", "description": "the last seq a text search looked at"},
-            "matching": {"type": "integer", "minimum": 0, "description": "with count=1: events matching"},
-            "total": {"type": "integer", "minimum": 0, "description": "with count=1: events stored"},
-            "matching_exact": {"type": "boolean", "description": "with count=1: false when a search stopped early"},
-            "counted_from": {"type": "integer", "description": "with count=1: matching counts seqs from this one"},
+            "more": {
+                "type": "boolean",
+                "description": "true when more matching events may lie beyond this page (cut by limit, or a "
+                "search stopped by its time budget): carry on with next_before / next_after",
+            },
+            "next_before": {
+                "type": ["integer", "null"],
+                "description": "(pages with before) the before= of the next older page of this same query; "
+                "null when there is none",
+            },
+            "next_after": {
+                "type": ["integer", "null"],
+                "description": "(pages without before) the after= of the next newer page; null when there is none",
+            },
+            "partial": {
+                "type": "boolean",
+                "description": "(with q) the search's time budget ran out before the page filled: the events "
+                "up to scanned_to were searched, the rest not yet (continue from next_before / next_after)",
+            },
+            "scanned_to": {"type": "integer", "description": "(with q) the last seq the search looked at"},
+            "matching": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "(count=1) events of the whole retained history matching type, since/until and q",
+            },
+            "total": {"type": "integer", "minimum": 0, "description": "(count=1) events retained"},
+            "matching_exact": {
+                "type": "boolean",
+                "description": "(count=1) false when a search's count ran out of its time budget: matching "
+                "then counts the events from counted_from on, a lower bound",
+            },
+            "counted_from": {"type": "integer", "description": "(count=1) the oldest seq counted"},
         },
         "additionalProperties": False,
     },
@@ -267,7 +289,9 @@ SCHEMAS: dict[str, Any] = {
             "state": {
                 "type": "object",
                 "description": "current jobs, models, transfers, presence, plugins and prediction summary, "
-                "folded from the stream (hub/state.py), so a page rebuilds its panels after a reload",
+                "folded from the stream (hub/state.py), so a page rebuilds its panels after a reload. A job or "
+                "transfer still running with no report for --stalled-after-s (300 s) is answered with state "
+                "'stalled', stalled: true and last_state (hub/staleness.py): not active",
                 "required": ["jobs", "models", "transfers", "presence", "plugins", "predictions"],
                 "properties": {
                     key: {"type": "array", "items": {"type": "object"}}
@@ -284,12 +308,29 @@ SCHEMAS: dict[str, Any] = {
             "name": {"type": "string"},
             "resolution": {
                 "enum": ["raw", "10s", "1m", "1h"],
-                "description": "what the buckets were read from: raw samples or a rollup",
+                "description": "what the buckets were read from: raw samples or a rollup (the coarsest one no "
+                "wider than the bucket, its cells grouped: 24 h in 600 points reads 1-minute cells)",
             },
-            "t": {"type": "array", "items": {"type": "string"}, "description": "bucket start times"},
-            "v": {"type": "array", "items": {"type": "number"}, "description": "bucket averages"},
-            "min": {"type": "array", "items": {"type": "number"}},
-            "max": {"type": "array", "items": {"type": "number"}},
+            "t": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "point times, strictly increasing (the first sample of a raw bucket, a rollup "
+                "cell's start)",
+            },
+            "v": {
+                "type": "array",
+                "items": {"type": ["number", "null"]},
+                "description": "bucket averages; null marks a break (hub/gaps.py): no line is to be drawn across "
+                "it. A break sits between points further apart than 3 x step_s, and between the runs of a "
+                "training job in its ml.<job>.* series (where its progress goes back down)",
+            },
+            "min": {"type": "array", "items": {"type": ["number", "null"]}},
+            "max": {"type": "array", "items": {"type": ["number", "null"]}},
+            "step_s": {
+                "type": "number",
+                "description": "the series' step: the bucket width or its points' median spacing, if wider",
+            },
+            "gaps": {"type": "integer", "minimum": 0, "description": "how many breaks were put in"},
         },
         "additionalProperties": False,
     },
@@ -375,8 +416,11 @@ def _event_filter_parameters() -> list[dict[str, Any]]:
         {
             "name": "q",
             "in": "query",
-            "description": "text search, case-insensitive, anywhere in the event",
-            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+            "description": "text search: events whose type, source or any string value in data holds "
+            "this text (ASCII letters in any case; keys, ids, times and numbers are not searched). A search "
+            "reads events one by one, so a page walks the history for at most 0.25 s: see partial, "
+            "next_before and next_after",
+            "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS, "pattern": "^[^\\x00-\\x1f]*$"},
         },
     ]
 
@@ -386,7 +430,10 @@ def _download(formats: dict[str, str], description: str) -> dict[str, Any]:
         "description": description,
         "headers": {
             "Content-Disposition": {
-                "description": "attachment; filename=mova-<kind>-<since>-<until>.<format>",
+                "description": "attachment; filename=mova-<kind>-<first>-<last>.<format>: the times (UTC, "
+                "20261126T140000Z) of the first and last row, or mova-<kind>-none-<now> when there is none. "
+                "Times in CSV and JSON lines are ISO 8601 UTC with milliseconds and Z; Parquet's are "
+                "timestamp[ms, UTC]",
                 "schema": {"type": "string"},
             }
         },
@@ -439,7 +486,8 @@ def _paths() -> dict[str, Any]:
                     {
                         "name": "count",
                         "in": "query",
-                        "description": "1: also count the events matching the filter (matching, total)",
+                        "description": "1: also answer matching (of the whole retained history, not just this "
+                        'page) and total, for "n of N matching"',
                         "schema": {"type": "integer", "minimum": 0, "maximum": 1},
                     },
                 ],
@@ -508,15 +556,16 @@ def _paths() -> dict[str, Any]:
                     {
                         "name": "layout",
                         "in": "query",
-                        "description": "long: time, series, value; wide: one column per series by time bucket",
+                        "description": "long: time, series, value; wide: one column per series, one row per "
+                        "real sample time (or per step bucket)",
                         "schema": {"enum": ["long", "wide"]},
                     },
                     {
                         "name": "step",
                         "in": "query",
-                        "description": f"wide layout: average into buckets this many seconds wide, aligned on the "
-                        f"epoch (default: one row per real sample time); at most "
-                        f"{MAX_WIDE_ROWS:,} buckets over the span the series have samples in",
+                        "description": "wide layout: average into buckets of this many seconds, aligned on "
+                        "multiples of step since the epoch, each row at its bucket's start (default: none, the "
+                        f"real sample times); at most {MAX_WIDE_ROWS:,} buckets over the span the series have samples in",
                         "schema": {"type": "number", "minimum": MIN_STEP_S, "maximum": MAX_STEP_S},
                     },
                     {

@@ -117,9 +117,10 @@ POSTGRES = Dialect(
     "%s",
     ISO_MS,
     "floor(({col} - ?) / ?)::bigint",
-    f"strpos({LOWER}, ?) > 0",
-    "EXISTS (SELECT 1 FROM jsonb_path_query(body::jsonb, 'strict $.data.**') AS j(v) "
-    "WHERE jsonb_typeof(j.v) = 'string' AND strpos(" + LOWER.format(col="j.v #>> '{}'") + ", ?) > 0)",
+    f"{LOWER} LIKE ? ESCAPE '\\'",
+    # jsonb refuses the escape of NUL that JSON text allows: it is searched as U+FFFD (q has no NUL)
+    "EXISTS (SELECT 1 FROM jsonb_path_query(replace(body, '\\u0000', '\\ufffd')::jsonb, 'strict $.data.**') AS j(v) "
+    "WHERE jsonb_typeof(j.v) = 'string' AND " + LOWER.format(col="j.v #>> '{}'") + " LIKE ? ESCAPE '\\')",
 )
 
 

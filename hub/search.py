@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 MAX_QUERY_CHARS = 200  # a search text longer than this is refused (400), not cut
 PAGE_BUDGET_S = 0.25  # a search page stops after this long with what it found and where it stopped
-COUNT_BUDGET_S = 0.5  # a count with q walks this long at most; past it the count is a lower bound
+COUNT_BUDGET_S = 0.3  # a count with q walks this long at most; past it the count is a lower bound
 FIRST_WINDOW = 20_000  # seqs in the first window; each window doubles while they run fast
 MAX_WINDOW = 500_000
 MAX_RESOLVED_TYPES = 500  # past this many distinct types under the prefixes, filter by range instead

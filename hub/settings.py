@@ -185,6 +185,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a threshold must stay crossed before health changes (hysteresis).",
         _non_negative_float,
     ),
+    Setting(
+        "stalled_after_s",
+        300.0,
+        "A running job or transfer with no report for this many seconds shows as stalled, not active.",
+        _positive_float,
+    ),
     Setting("retention_days", 7.0, "Events and samples older than this many days are deleted.", _positive_float),
     Setting("retention_events", 1_000_000, "At most this many events are kept (oldest deleted first).", _positive_int),
     Setting(
@@ -293,6 +299,7 @@ class Settings:
     degraded_cpu_percent: float = 90.0
     degraded_memory_percent: float = 90.0
     degraded_after_s: float = 10.0
+    stalled_after_s: float = 300.0
     retention_days: float = 7.0
     retention_events: int = 1_000_000
     header_timeout_s: float = 10.0

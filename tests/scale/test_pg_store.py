@@ -62,8 +62,9 @@ def test_pgstore001_series_and_retention_agree_with_sqlite(stores) -> None:
         (now - 600, now, 600),  # raw samples in time buckets
         (now - 900, now, 50),  # raw, grouped
         (start, start + 600, 600),  # older than raw retention: 10 s cells
-        (now - 6 * 3600, now, 2000),  # 1 min cells as they are
-        (now - 86400, now, 100),  # 1 h cells
+        (now - 6 * 3600, now, 2000),  # 10 s cells grouped into 10.8 s buckets
+        (now - 86400, now, 100),  # 1 min cells grouped
+        (now - 86400, now, 1440),  # 1 min cells as they are
         (now - 30 * 86400, now, 100),  # 1 h cells grouped
     ]
     for since, until, points in ranges:

@@ -178,7 +178,8 @@ def test_disk_percent_of_a_missing_data_dir_uses_its_parent(tmp_path: Path) -> N
 
 
 def counters(at: float, disk: tuple[int, int] | None, net: tuple[int, int] | None) -> Counters:
-    return Counters(at=at, cpu_busy=at * 0.5, cpu_total=at * 2, process_cpu=at * 0.1, disk=disk, net=net)
+    nics = {"eth0": net} if net is not None else None
+    return Counters(at=at, cpu_busy=at * 0.5, cpu_total=at * 2, process_cpu=at * 0.1, disk=disk, net=nics)
 
 
 def test_rates_are_deltas_per_second() -> None:
@@ -190,6 +191,8 @@ def test_rates_are_deltas_per_second() -> None:
         "disk.write_bps": 1000.0,
         "net.rx_bps": 150.0,
         "net.tx_bps": 0.0,
+        "net.eth0.rx_bytes_s": 150.0,
+        "net.eth0.tx_bytes_s": 0.0,
     }
 
 
