@@ -191,8 +191,10 @@ class Hub:
 
     def init_app(self, server: Flask) -> None:
         from hub.api import register_api
+        from hub.otlp import register_otlp
 
         register_api(server, self)
+        register_otlp(server, self)  # POST /v1/metrics, /v1/logs: OpenTelemetry in
         # The garbage collector, tuned for ingest. Everything imported so far (Dash, plotly, pandas,
         # Flask: over 100,000 objects) lives as long as the process; ingest allocates several objects
         # an event, so full collections came every few 1,000-event requests and each walked that heap
