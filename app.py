@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(command.main(args[1:], prog=f"mova-live {args[0]}"))
     if args and args[0] == "serve":
         args = args[1:]
+    elif args[:1] in (["-h"], ["--help"]):
+        print("commands: [serve] (the default) FLAGS, " + ", ".join(f"{c} ... (see {c} --help)" for c in COMMANDS))
     try:
         settings = load(args)
     except SettingsError as exc:
