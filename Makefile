@@ -3,21 +3,29 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+# the publishing client is its own distribution (clients/python); the server depends on it, so both install together
+CLIENT  := -e ./clients/python
 
-.PHONY: run demo test lint bench soak browser-deps fault-deps scale-deps test-scale clean
+.PHONY: run demo test lint bench soak browser-deps fault-deps scale-deps prometheus-deps test-scale clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,bench,scale]'
-	touch $(STAMP)
+$(STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q $(CLIENT) -e '.[test,bench,scale]'
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+# serving needs only the server's own dependencies: no test, bench or scale extras
+$(RUN_STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q $(CLIENT) -e .
+	touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/python app.py
 
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/python app.py --demo
 
 # Debian's chromium and chromedriver, installed only when missing
@@ -26,6 +34,15 @@ browser-deps:
 		echo "installing chromium and chromium-driver"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# Debian's prometheus, for promtool and a real Prometheus scraping /metrics (tests/integration/test_prometheus.py),
+# installed only when missing
+prometheus-deps:
+	@if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then \
+		echo "installing prometheus (promtool checks /metrics; the test runs its own Prometheus on loopback)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq prometheus; \
 	fi
 
 # Debian's strace (tests/integration/test_readonly.py injects EROFS into the server's writes), installed only when missing
@@ -51,15 +68,15 @@ SCALE_CONTRACT := tests/integration/test_ingest.py tests/integration/test_read_a
 	tests/integration/test_export_truth.py tests/integration/test_metrics_gaps.py
 SCALE_BACKEND_FREE := not test_invalid_event_is_400_with_field and not test_malformed_bodies_are_400
 
-test: $(STAMP) browser-deps fault-deps scale-deps lint
+test: $(STAMP) browser-deps fault-deps scale-deps prometheus-deps lint
 	@if command -v node >/dev/null && [ -d tests/js ]; then node --test tests/js/; fi
 	$(BIN)/pytest --headless --durations=15
 	MOVA_TEST_BACKEND=scale $(BIN)/pytest $(SCALE_CONTRACT) -k '$(SCALE_BACKEND_FREE)'
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-$(BENCH_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,bench]'
+$(BENCH_STAMP): pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q $(CLIENT) -e '.[test,bench]'
 	touch $(BENCH_STAMP)
 
 # benchmarks need Chromium (painted, idle, memory) and Debian's netdata (the idle baseline), installed only when missing

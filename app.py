@@ -1,7 +1,13 @@
-"""MOVA Live: ``create_app(settings)`` builds the Dash app on the hub; ``main()`` serves it."""
+"""MOVA Live: ``create_app(settings)`` builds the Dash app on the hub; ``main()`` serves it.
+
+``main()`` is also the installed ``mova-live`` command: ``mova-live [serve] [flags]``
+serves with the flags of ``python app.py``; other subcommands (``COMMANDS``) hand
+the rest of the command line to their own module's ``main(argv, prog)``.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +22,11 @@ from hub.hub import Hub
 from hub.settings import Settings, SettingsError, load
 
 HERE = Path(__file__).parent
+
+# subcommand -> module with main(argv, prog) -> exit code; imported only when asked for
+COMMANDS = {
+    "publish": "mova_publish.cli",  # post one event (the publishing client's CLI)
+}
 
 
 def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
@@ -39,8 +50,16 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in COMMANDS:
+        command = importlib.import_module(COMMANDS[args[0]])
+        return int(command.main(args[1:], prog=f"mova-live {args[0]}"))
+    if args and args[0] == "serve":
+        args = args[1:]
+    elif args[:1] in (["-h"], ["--help"]):
+        print("commands: [serve] (the default) FLAGS, " + ", ".join(f"{c} ... (see {c} --help)" for c in COMMANDS))
     try:
-        settings = load(sys.argv[1:] if argv is None else argv)
+        settings = load(args)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
@@ -88,6 +89,8 @@ class InProcessBus:
         self._wake = threading.Condition(self._lock)
         self._closed = False
         self._last_flush = 0.0
+        self._pending_since = 0.0  # when the oldest pending event was committed
+        self.on_flush: Callable[[float], None] | None = None  # seconds from commit to fan-out (GET /metrics)
         self._thread = threading.Thread(target=self._run, name="bus-dispatcher", daemon=True)
         self._thread.start()
 
@@ -97,6 +100,8 @@ class InProcessBus:
 
     def publish(self, events: list[StoredEvent]) -> None:
         with self._wake:
+            if not self._pending:
+                self._pending_since = time.monotonic()
             self._pending.extend(events)
             self._wake.notify()
 
@@ -122,8 +127,11 @@ class InProcessBus:
             with self._lock:
                 events, self._pending = self._pending, []
                 subscribers = list(self._subscribers)
+                since = self._pending_since
             self._last_flush = time.monotonic()
             self._flush(events, subscribers)
+            if self.on_flush is not None:
+                self.on_flush(time.monotonic() - since)
 
     @staticmethod
     def _flush(events: list[StoredEvent], subscribers: list[Subscriber]) -> None:

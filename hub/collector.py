@@ -293,6 +293,11 @@ class HostCollector:
         if thread is not None and thread is not threading.current_thread():
             thread.join()
 
+    @property
+    def running(self) -> bool:
+        """Sampling: started, not stopped, and its thread alive (GET /metrics reports it)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
     def _publish(self, type_: str, data: dict[str, Any]) -> None:
         try:
             self.hub.publish(type_, data, source=self.source)

@@ -5,6 +5,7 @@
      ├── Unauthorized (401)      missing or wrong ingest token
      ├── Forbidden (403)         foreign Origin on /ws
      ├── NotFound (404)          unknown path under /api/
+     ├── MethodNotAllowed (405)  a known path asked with the wrong method
      ├── MisdirectedRequest (421) a Host header this server does not answer for (DNS rebinding)
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
@@ -47,6 +48,10 @@ class Forbidden(HubError):
 
 class NotFound(HubError):
     status = 404
+
+
+class MethodNotAllowed(HubError):
+    status = 405
 
 
 class MisdirectedRequest(HubError):

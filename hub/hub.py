@@ -18,8 +18,9 @@ from flask import Flask
 
 from hub.auth import Gate
 from hub.backends import lead, open_bus, open_store
-from hub.bus import Batch
+from hub.bus import Batch, InProcessBus
 from hub.events import Limits, now_iso, validate_batch
+from hub.prom import HubMetrics
 from hub.settings import Settings
 from hub.staleness import mark_stalled
 from hub.state import STATE_TYPES, LiveState
@@ -57,12 +58,15 @@ class Hub:
             "time": now_iso(),
         }
         self.sessions: set[ClientSession] = set()
+        self.metrics = HubMetrics(self)  # GET /metrics
         self.shutting_down = threading.Event()
         self.state = LiveState()
         # several processes (--bus-url): each folds the shared stream, its own commits and the others' alike
         self.shared_bus = bool(settings.bus_url)
         self.store = open_store(settings, self._on_commit, self._on_write_health)
         self.bus = open_bus(settings, self.store)
+        if isinstance(self.bus, InProcessBus):
+            self.bus.on_flush = self.metrics.delivery_seconds.observe
         if self.shared_bus:
             self.bus.subscribe(_StateFolder(self))
         self._restore_health()
@@ -171,7 +175,11 @@ class Hub:
 
     def ingest(self, items: list[Any], source: str) -> AppendResult:
         """Validate a batch (all or nothing) and store it durably."""
-        return self.store.append(validate_batch(items, source, self.limits))
+        started = time.perf_counter()
+        events = validate_batch(items, source, self.limits)
+        result = self.store.append(events)
+        self.metrics.ingested(events, time.perf_counter() - started)
+        return result
 
     def publish(self, type_: str, data: dict[str, Any], source: str) -> AppendResult:
         return self.ingest([{"type": type_, "data": data}], source)
@@ -192,8 +200,12 @@ class Hub:
 
     def init_app(self, server: Flask) -> None:
         from hub.api import register_api
+        from hub.otlp import register_otlp
+        from hub.prom import register_prometheus
 
         register_api(server, self)
+        register_otlp(server, self)  # POST /v1/metrics, /v1/logs: OpenTelemetry in
+        register_prometheus(server, self)  # GET /metrics: Prometheus out
         # The garbage collector, tuned for ingest. Everything imported so far (Dash, plotly, pandas,
         # Flask: over 100,000 objects) lives as long as the process; ingest allocates several objects
         # an event, so full collections came every few 1,000-event requests and each walked that heap

@@ -623,13 +623,89 @@ def _guarded(paths: dict[str, Any]) -> dict[str, Any]:
     return paths
 
 
+def _otlp_request(message: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+            "application/json": {"schema": {"type": "object", "description": f"{message}, OTLP/JSON mapping"}},
+        },
+    }
+
+
+def _otlp_answer(partial: str) -> dict[str, Any]:
+    return {
+        "description": f"ingested; points the hub could not hold are counted in partialSuccess.{partial}",
+        "content": {
+            "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+
+
+def _integration_paths() -> dict[str, Any]:
+    """OpenTelemetry in (hub/otlp.py) and Prometheus out (hub/prom.py): paths their tools expect, outside /api/."""
+    errors = {
+        "400": _error("the body is not a valid export request (protobuf or OTLP/JSON)"),
+        "401": _error("missing or wrong token (only when the server has one)"),
+        "413": _error("body over the limit (after decompression), or more events than a batch may hold"),
+        "415": _error("a content type or encoding the receiver does not read"),
+        "429": _error("the producer (token) is over its rate; nothing was stored"),
+        "503": _error("the store cannot take writes; nothing was stored, retry later"),
+    }
+    note = (
+        "OTLP/HTTP: application/x-protobuf or application/json, optionally Content-Encoding gzip or deflate. "
+        "All or nothing, with the token, rate and limits of POST /api/events. "
+    )
+    return {
+        "/v1/metrics": {
+            "post": {
+                "operationId": "otlpMetrics",
+                "summary": "OpenTelemetry metrics: gauges, sums, histograms and summaries become series",
+                "description": note + 'Series are named metric{label="value",...}: service.namespace, '
+                "service.name and the point's attributes, sorted by key; histograms give .count, .sum, .min "
+                "and .max series. They travel as metrics.update events whose source is the service.",
+                "security": [{}, {"bearerToken": []}],
+                "requestBody": _otlp_request("ExportMetricsServiceRequest"),
+                "responses": {"200": _otlp_answer("rejectedDataPoints"), **errors},
+            }
+        },
+        "/v1/logs": {
+            "post": {
+                "operationId": "otlpLogs",
+                "summary": "OpenTelemetry log records become notification events (severity -> level)",
+                "description": note + "TRACE to INFO -> info, WARN -> warning, ERROR and FATAL -> error; the "
+                "title is the body's first line, the message the body.",
+                "security": [{}, {"bearerToken": []}],
+                "requestBody": _otlp_request("ExportLogsServiceRequest"),
+                "responses": {"200": _otlp_answer("rejectedLogRecords"), **errors},
+            }
+        },
+        "/metrics": {
+            "get": {
+                "operationId": "prometheusMetrics",
+                "summary": "The hub's own health for Prometheus: ingest, delivery, sockets, queues, store, health",
+                "responses": {
+                    "200": {
+                        "description": "Prometheus text format (OpenMetrics when the scraper asks for it)",
+                        "content": {
+                            "text/plain": {"schema": {"type": "string"}},
+                            "application/openmetrics-text": {"schema": {"type": "string"}},
+                        },
+                    }
+                },
+            }
+        },
+    }
+
+
 def openapi_spec() -> dict[str, Any]:
     """The OpenAPI 3.1 document; a new dict each call, so callers may change theirs."""
     spec = {
         "openapi": "3.1.0",
         "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION + LIMITS},
         "servers": [{"url": "/"}],
-        "paths": _guarded(_paths()),
+        "paths": _guarded({**_paths(), **_integration_paths()}),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

@@ -352,7 +352,8 @@ class Settings:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="app.py", description="MOVA Live: real-time operations dashboard.")
+    # prog: the command that was run, app.py or the installed mova-live
+    parser = argparse.ArgumentParser(description="MOVA Live: real-time operations dashboard.")
     for s in SETTINGS:
         if s.flag_is_switch or isinstance(s.default, bool):
             parser.add_argument(s.flag, dest=s.name, action=argparse.BooleanOptionalAction, default=None, help=s.help)

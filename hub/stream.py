@@ -50,6 +50,21 @@ CLOSE_GOING_AWAY = 1001
 RECEIVE_CHECK_S = 2.0  # how often a socket's reader checks that its connection still runs
 
 
+class Tally:
+    """A count bumped from many threads and read by GET /metrics (hub/prom.py)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self, n: int = 1) -> None:
+        with self._lock:
+            self.value += n
+
+
+GAPS_SENT = Tally()  # gap frames sent by this process
+
+
 class WebSocket(Protocol):
     def send(self, data: str) -> None: ...
 
@@ -314,6 +329,11 @@ class ClientSession:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def queued_events(self) -> int:
+        """Events waiting for this client's own thread (a slow reader's backlog)."""
+        return self._queued_events
+
     def _events_head(self, batch: Batch) -> bytes:
         """The head of the next events frame, the only part built per client: the batch's bytes and "}" follow."""
         self._last_frame = time.monotonic()
@@ -391,6 +411,7 @@ class ClientSession:
         for message in control:
             self.send_numbered(message)
         if gap:
+            GAPS_SENT.add()
             self.send_numbered({"kind": "gap", "after": self.last_sent_seq})
         fresh = [b for b in (batch.after(self.last_sent_seq) for batch in batches) if b is not None]
         if fresh:

@@ -29,6 +29,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def checkout_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a process run from this checkout (the server, a CLI).
+
+    The publishing client is its own distribution (clients/python): put this checkout's copy
+    on the path, as pytest's ``pythonpath`` does for the tests, whatever copy a venv holds.
+    """
+    env = {**os.environ, **(extra or {})}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "clients" / "python"), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
 def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02, message: str = "") -> Any:
     """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -46,7 +57,7 @@ class ServerProcess:
         self.data_dir = data_dir
         self.args = list(args)
         self.port = port or free_port()
-        self.env = {**os.environ, **(env or {})}
+        self.env = checkout_env(env)
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = tempfile.NamedTemporaryFile(prefix="mova-server-", suffix=".log", delete=False)  # noqa: SIM115
 

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hub.publish import Publisher, PublishHandler, retry_after_seconds
-from tests.server import ROOT, wait_until
+from tests.server import ROOT, checkout_env, wait_until
 
 
 def all_events(server, **params) -> list[dict]:
@@ -126,7 +126,7 @@ def test_log_handler_publishes_warnings_and_errors(server):
         except ValueError:
             log.exception("charge failed")
         log.critical("database gone")
-        logging.getLogger("hub.publish").warning("the publisher's own records are ignored")
+        logging.getLogger("mova_publish").warning("the publisher's own records are ignored")
         assert pub.flush(timeout=10)
     finally:
         log.removeHandler(handler)
@@ -144,7 +144,12 @@ def test_log_handler_publishes_warnings_and_errors(server):
 
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hub.publish", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, env=env
+        [sys.executable, "-m", "hub.publish", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=checkout_env(env),
     )
 
 
