@@ -37,13 +37,20 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("users", "tokens"):
+        from hub.access.cli import run
+
+        return run(args)
     try:
-        settings = load(sys.argv[1:] if argv is None else argv)
+        settings = load(args)
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from hub.access.cli import first_run_notice
     from hub.serve import serve_forever
 
+    first_run_notice(settings)
     return serve_forever(settings, create_app)
 
 

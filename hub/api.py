@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import orjson
-from flask import Blueprint, Flask, Response, request, stream_with_context
+from flask import Blueprint, Flask, Response, g, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
@@ -342,12 +342,15 @@ def register_api(server: Flask, hub: Hub) -> None:
 
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def websocket(ws: Any) -> None:
-        serve(
-            ws,
-            hub.store,
-            hub.bus,
-            hub.sessions,
-            subscription(settings.frame_interval_s),
-            stream_limits,
-            hub.current_health,
-        )
+        # signed in at the upgrade (hub/access/web.py); closed with 4401 when the session or token ends
+        with hub.socket_watch.hold(ws, g.get("mova_principal")) as admitted:
+            if admitted:
+                serve(
+                    ws,
+                    hub.store,
+                    hub.bus,
+                    hub.sessions,
+                    subscription(settings.frame_interval_s),
+                    stream_limits,
+                    hub.current_health,
+                )

@@ -2,9 +2,10 @@
 
     HubError (500)
      ├── InvalidInput (400)      bad JSON, a field of the wrong type, a bad query parameter
-     ├── Unauthorized (401)      missing or wrong ingest token
-     ├── Forbidden (403)         foreign Origin on /ws
+     ├── Unauthorized (401)      missing or wrong token, password or session
+     ├── Forbidden (403)         foreign Origin, a role or scope without the permission, no CSRF token
      ├── NotFound (404)          unknown path under /api/
+     ├── Conflict (409)          a name already taken, or a change that would leave no admin
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
      ├── RateLimited (429)       a producer over its rate (carries retry_after)
@@ -45,6 +46,10 @@ class Forbidden(HubError):
 
 class NotFound(HubError):
     status = 404
+
+
+class Conflict(HubError):
+    status = 409
 
 
 class TooLarge(HubError):

@@ -101,6 +101,12 @@ def _url(*schemes: str) -> Callable[[str], str]:
     return parse
 
 
+def _auth(text: str) -> str:
+    if text not in {"auto", "required", "open"}:
+        raise ValueError(f"must be auto, required or open, got {text!r}")
+    return text
+
+
 def _server(text: str) -> str:
     if text not in {"gunicorn", "werkzeug"}:
         raise ValueError(f"must be gunicorn or werkzeug, got {text!r}")
@@ -150,6 +156,20 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         repeatable=True,
     ),
+    Setting(
+        "auth",
+        "auto",
+        "Sign-in: auto (required unless bound to loopback with no user yet), required, or open (RISK: anyone who "
+        "reaches the port reads everything and acknowledges notifications; ingest still follows --token).",
+        _auth,
+    ),
+    Setting(
+        "session_idle_minutes",
+        720.0,
+        "A sign-in ends after this many minutes with no request and no open page.",
+        _positive_float,
+    ),
+    Setting("session_max_hours", 168.0, "A sign-in ends this many hours after it began, used or not.", _positive_float),
     Setting("collector", True, "Publish host metrics (system.metrics) and health (system.status).", _bool),
     Setting("collector_interval", 1.0, "Seconds between host metric samples.", _positive_float),
     Setting(
@@ -253,6 +273,9 @@ class Settings:
     client_frames_per_minute: int = 100
     max_db_mb: int = 0
     allowed_origin: tuple[str, ...] = ()
+    auth: str = "auto"
+    session_idle_minutes: float = 720.0
+    session_max_hours: float = 168.0
     collector: bool = True
     collector_interval: float = 1.0
     degraded_cpu_percent: float = 90.0
