@@ -82,19 +82,21 @@ def install(server: Flask, hub: Hub) -> None:
     access = hub.access
     settings = hub.settings
 
-    def identify(endpoint: str | None) -> Principal | None:
-        """The caller: API token, else session, else anonymous; None for a session cookie that ended."""
+    def identify(strict: bool) -> Principal:
+        """The caller: a Bearer token, else the session cookie, else anonymous.
+
+        ``strict``: a wrong token is a 401 (and counts toward the throttle); on public routes it is ignored.
+        """
         scheme, _, value = (request.headers.get("Authorization") or "").partition(" ")
         if scheme.lower() == "bearer" and value.strip():
             token = value.strip()
-            wait = access.token_attempt_wait(client_address(), token)
-            if wait:
+            if strict and (wait := access.token_attempt_wait(client_address(), token)):
                 access.throttled(wait, address=client_address(), user=None)
-            found = access.token_principal(token)
-            if found is None:
+            found = access.token_principal(token) or producer(token)
+            if found is None and strict:
                 access.token_failed(client_address(), token)
                 raise Unauthorized("unknown or revoked API token: create one on the admin page or the CLI")
-            return found
+            return found or access.anonymous()
         sid = request.cookies.get(SESSION_COOKIE)
         if sid:
             found = access.session_principal(sid[:128])
@@ -102,6 +104,11 @@ def install(server: Flask, hub: Hub) -> None:
                 return found
             g.mova_session_ended = True
         return access.anonymous()
+
+    def producer(token: str) -> Principal | None:
+        """A --token/--producer token: it may ingest, and only that."""
+        name = hub.gate.producer_of(token)
+        return None if name is None else Principal("token", name, frozenset({INGEST}), scopes=("ingest",))
 
     @server.before_request
     def authorize() -> Reply | None:
@@ -115,11 +122,10 @@ def install(server: Flask, hub: Hub) -> None:
                 if wait:
                     access.throttled(wait, address=client_address(), user=None)
                 return None
-            who = identify(endpoint)
+            who = identify(strict=need != PUBLIC)
             g.mova_principal = who
             if need == PUBLIC:
                 return None
-            assert who is not None
             if not who.may(need):
                 if endpoint == "websocket" and who.kind == "anonymous" and g.get("mova_session_ended"):
                     g.mova_principal = None  # the route accepts and closes with 4401: the page goes to /login
