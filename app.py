@@ -5,20 +5,28 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dash
-from flask import Flask
-
-import callbacks
-from components.layout import page
-from hub.hub import Hub
 from hub.settings import Settings, SettingsError, load
+
+if TYPE_CHECKING:
+    import dash
+
+    from hub.hub import Hub
 
 HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     """The Dash app with the hub's API and socket mounted before Dash's routes."""
+    # imported here, not at the top: `python app.py users ...` needs none of Dash (seconds of imports)
+    import dash
+    from flask import Flask
+
+    import callbacks
+    from components.layout import page
+    from hub.hub import Hub
+
     hub = hub or Hub(settings)
     server = Flask(__name__)
     server.extensions["mova_hub"] = hub

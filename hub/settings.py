@@ -373,7 +373,7 @@ def load(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 def validate(settings: Settings) -> Settings:
-    """Check cross-setting rules; generate a token for non-loopback binds."""
+    """Check cross-setting rules; generate an ingest token for non-loopback binds and --auth required."""
     if settings.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError("sqlite_synchronous must be FULL, NORMAL or EXTRA")
     if settings.workers > 1 and not (settings.store_url and settings.bus_url):
@@ -381,6 +381,10 @@ def validate(settings: Settings) -> Settings:
             "workers > 1 needs --store-url postgresql://... and --bus-url redis://...: "
             "the SQLite store and the in-process bus belong to one process"
         )
-    if not settings.is_loopback and not settings.token and not settings.producer:
+    if settings.session_idle_minutes > settings.session_max_hours * 60:
+        settings = settings.replace(session_idle_minutes=settings.session_max_hours * 60)
+    # beyond loopback, or when sign-in is required (e.g. behind a proxy on loopback), ingest needs a token too
+    exposed = not settings.is_loopback or settings.auth == "required"
+    if exposed and not settings.token and not settings.producer:
         settings = settings.replace(token=secrets.token_urlsafe(24), generated_token=True)
     return settings

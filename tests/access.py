@@ -27,7 +27,9 @@ def cli(*args: str, stdin: str = "", backend: tuple[str, ...] = ()) -> subproces
 
 
 def add_user(data_dir: Path, name: str, role: str, password: str = PASSWORD, backend: tuple[str, ...] = ()) -> None:
-    done = cli("users", "add", name, "--role", role, "--data-dir", str(data_dir), stdin=password + "\n", backend=backend)
+    done = cli(
+        "users", "add", name, "--role", role, "--data-dir", str(data_dir), stdin=password + "\n", backend=backend
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -52,8 +54,9 @@ def cookie_header(session: requests.Session) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
-def open_socket(server: ServerProcess, session: requests.Session | None = None, token: str | None = None,
-                timeout: float = 10) -> websocket.WebSocket:
+def open_socket(
+    server: ServerProcess, session: requests.Session | None = None, token: str | None = None, timeout: float = 10
+) -> websocket.WebSocket:
     """A raw /ws connection signed in by a session cookie or a Bearer token; its hello is read."""
     headers = [f"Authorization: Bearer {token}"] if token else []
     ws = websocket.create_connection(

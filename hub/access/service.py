@@ -228,11 +228,10 @@ class Access:
     def logout(self, principal: Principal, everywhere: bool, address: str) -> None:
         if principal.kind != "user" or principal.session is None:
             return
+        user = self.repo.user(principal.name) if everywhere else None
         with self.repo.tx() as tx:
-            if everywhere:
-                user = self.repo.user(principal.name)
-                if user is not None:
-                    self.repo.end_user_sessions(tx, user.id)
+            if user is not None:
+                self.repo.end_user_sessions(tx, user.id)
             else:
                 self.repo.end_session(tx, principal.session)
             kind = "auth.logout_all" if everywhere else "auth.logout"
