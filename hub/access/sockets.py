@@ -101,11 +101,13 @@ class SocketWatch:
         return len(ended)
 
     def _close(self, ws: Any, message: str) -> None:
+        # the close frame first: stopping the stream session first lets its route return and close
+        # the socket itself (1000), racing this close frame
+        with suppress(Exception):  # already closed by the client: nothing to tell
+            ws.close(reason=CLOSE_SESSION_ENDED, message=message)
         for session in list(self.sessions):
             if session.ws is ws:
                 session.close()
-        with suppress(Exception):  # already closed by the client: nothing to tell
-            ws.close(reason=CLOSE_SESSION_ENDED, message=message)
 
     def close(self) -> None:
         self._stop.set()
