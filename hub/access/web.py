@@ -140,7 +140,11 @@ def install(server: Flask, hub: Hub) -> None:
     def refuse(who: Principal, need: str, endpoint: str | None) -> Reply:
         if who.kind == "anonymous":
             if endpoint in PAGE_ENDPOINTS and request.method == "GET":
-                target = "/setup" if not access.has_users() else "/login?next=" + quote(request.full_path.rstrip("?"))
+                target = (
+                    "/setup"
+                    if not access.has_users()
+                    else "/login?next=" + quote(request.full_path.rstrip("?"), safe="")
+                )
                 return redirect(target)
             first = "" if access.has_users() else " (no user exists yet: open the set-up link printed at start-up)"
             error = Unauthorized(
