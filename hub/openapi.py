@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from hub.access.openapi import access_paths
 from hub.api import DEFAULT_LIMIT, DEFAULT_POINTS, JSON_TYPES, MAX_LIMIT, MAX_POINTS
 from hub.events import MAX_ATTRIBUTE_CHARS, TYPE_PATTERN
 from hub.export import EVENT_FORMATS, METRIC_FORMATS
@@ -506,15 +507,23 @@ def openapi_spec() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **access_paths()},
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
                 "bearerToken": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "the server's MOVA_TOKEN; needed for POST /api/events only when one is set",
-                }
+                    "description": "POST /api/events: the server's --token/--producer token (when one is set) or an "
+                    "API token of scope ingest; reads and /ws: an API token of scope read (or admin) when sign-in "
+                    "is required",
+                },
+                "sessionCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "mova_session",
+                    "description": "set by POST /login; unsafe methods also need the X-CSRF-Token of GET /api/session",
+                },
             },
         },
         "x-websocket": WEBSOCKET,
