@@ -6,6 +6,7 @@
      ├── Forbidden (403)         foreign Origin, a role or scope without the permission, no CSRF token
      ├── NotFound (404)          unknown path under /api/
      ├── Conflict (409)          a name already taken, or a change that would leave no admin
+     ├── MisdirectedRequest (421) a Host header this server does not answer for (DNS rebinding)
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
      ├── RateLimited (429)       a producer over its rate (carries retry_after)
@@ -50,6 +51,10 @@ class NotFound(HubError):
 
 class Conflict(HubError):
     status = 409
+
+
+class MisdirectedRequest(HubError):
+    status = 421
 
 
 class TooLarge(HubError):

@@ -197,8 +197,8 @@ class Hub:
         from hub.access.web import install
         from hub.api import register_api
 
-        install(server, self)  # first: every request is authorized before the API's own checks
-        register_api(server, self)
+        register_api(server, self)  # first: its Host guard (hub/guard.py) answers before anything else
+        install(server, self)  # then every request is authorized, before any route runs
         # The garbage collector, tuned for ingest. Everything imported so far (Dash, plotly, pandas,
         # Flask: over 100,000 objects) lives as long as the process; ingest allocates several objects
         # an event, so full collections came every few 1,000-event requests and each walked that heap

@@ -46,7 +46,6 @@ def access_blueprint(hub: Hub) -> Blueprint:
     from hub.api import json_response
 
     access = hub.access
-    settings = hub.settings
     bp = Blueprint("mova_access", __name__)
 
     def who_json(p: Any) -> dict[str, Any]:
@@ -81,7 +80,7 @@ def access_blueprint(hub: Hub) -> Blueprint:
         as_json = request.is_json
         try:
             # a JSON body cannot come from a cross-site form (it needs a CORS preflight): the Origin check suffices
-            if not same_origin(settings.allowed_origin) and request.headers.get("Origin"):
+            if not same_origin() and request.headers.get("Origin"):
                 raise Forbidden("cross-site sign-in refused")
             if not as_json and not login_cookie_ok():
                 raise Forbidden("the sign-in form expired: load it again")
@@ -108,7 +107,7 @@ def access_blueprint(hub: Hub) -> Blueprint:
         who = principal()
         if who.kind == "user":
             given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-            if not (same_origin(settings.allowed_origin) and who.csrf and secrets.compare_digest(given, who.csrf)):
+            if not (same_origin() and who.csrf and secrets.compare_digest(given, who.csrf)):
                 return json_error(Forbidden("missing or wrong CSRF token: sign out from this site's pages"))
             body = form_or_json() if request.is_json else request.form
             access.logout(who, str(body.get("everywhere", "")) in {"1", "true", "True"}, client_address())
@@ -142,7 +141,7 @@ def access_blueprint(hub: Hub) -> Blueprint:
     def setup() -> Reply:
         secret = request.form.get("token", "")
         try:
-            if not (same_origin(settings.allowed_origin) and login_cookie_ok()):
+            if not (same_origin() and login_cookie_ok()):
                 raise Forbidden("the set-up form expired: open the link again")
             sid, _who = access.setup(
                 secret, request.form.get("name", ""), request.form.get("password", ""), client_address()

@@ -21,7 +21,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from flask import Flask, Response, g, redirect, request
+from flask import Flask, Response, current_app, g, redirect, request
 from werkzeug.wrappers import Response as Reply
 
 from hub.access.rules import INGEST, PAGE_ENDPOINTS, PUBLIC, READ_ONLY_POSTS, rule_for
@@ -45,20 +45,16 @@ def json_error(exc: HubError) -> Response:
     return response
 
 
-def same_origin(allowed: tuple[str, ...]) -> bool:
-    """A state-changing browser request came from our own page. The one place this is decided.
-
-    Browsers send Origin on every POST; Referer is the fallback. hub/api.py's
-    ``origin_allowed`` compares it (the Host/Origin guard of issue 17 replaces
-    both with its allow-list: delegate to it here when it lands).
-    """
-    from hub.api import origin_allowed
-
+def same_origin() -> bool:
+    """A state-changing browser request came from our own page: its Origin (or Referer) is one the
+    Host guard allows (hub/hostpolicy.py, the one place origins are decided). Unlike the guard, which
+    lets a request with no Origin through (a script), a cookie-authenticated write must name one."""
+    policy = current_app.extensions["mova_host_policy"]
     origin = request.headers.get("Origin")
     if not origin:
         referer = urlsplit(request.headers.get("Referer", ""))
         origin = f"{referer.scheme}://{referer.netloc}" if referer.netloc else ""
-    return bool(origin) and origin != "null" and origin_allowed(origin, request.host, allowed)
+    return bool(origin) and bool(policy.allows_origin(origin, request.host))
 
 
 def client_address() -> str:
@@ -80,7 +76,6 @@ def safe_next(raw: str | None) -> str:
 def install(server: Flask, hub: Hub) -> None:
     """Mount the check before every request and the access routes."""
     access = hub.access
-    settings = hub.settings
 
     def identify(strict: bool) -> Principal:
         """The caller: a Bearer token, else the session cookie, else anonymous.
@@ -155,7 +150,7 @@ def install(server: Flask, hub: Hub) -> None:
         return json_error(Forbidden(f"your {what} does not allow {need}: ask an admin", needs=need))
 
     def check_csrf(who: Principal, endpoint: str | None) -> None:
-        if not same_origin(settings.allowed_origin):
+        if not same_origin():
             raise Forbidden("cross-site request refused: send it from this site's own pages")
         if endpoint in READ_ONLY_POSTS:
             return
