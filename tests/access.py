@@ -43,6 +43,9 @@ def create_token(data_dir: Path, name: str, *scopes: str, backend: tuple[str, ..
 def login(server: ServerProcess, name: str, password: str = PASSWORD) -> requests.Session:
     """A signed-in HTTP session whose unsafe requests carry the Origin and CSRF token a page would send."""
     session = requests.Session()
+    # a new connection per request: tests wait seconds between requests, past the server's keep-alive,
+    # and a pooled connection the server has just closed would fail the next request (connection reset)
+    session.headers["Connection"] = "close"
     response = session.post(server.url + "/login", json={"name": name, "password": password}, timeout=10)
     assert response.status_code == 200, response.text
     session.headers["X-CSRF-Token"] = response.json()["csrf"]
