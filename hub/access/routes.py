@@ -39,7 +39,10 @@ ACK_TYPE = "notification.ack"
 
 
 def _html(text: str, status: int = 200) -> Response:
-    return Response(text, status=status, mimetype="text/html", headers={"Cache-Control": "no-store"})
+    # Referrer-Policy same-origin, not the guard's no-referrer: under no-referrer a browser sends
+    # "Origin: null" with a form's POST, and the Origin check (ours and the guard's) refuses it
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+    return Response(text, status=status, mimetype="text/html", headers=headers)
 
 
 def access_blueprint(hub: Hub) -> Blueprint:
