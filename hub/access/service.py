@@ -156,10 +156,9 @@ class Access:
         self._changed()
 
     def users(self) -> list[dict[str, Any]]:
-        return [
-            {"name": u.name, "role": u.role, "disabled": u.disabled, "created": u.created, "last_login": u.last_login}
-            for u in self.repo.users()
-        ]
+        """Every user, never the password hash."""
+        shown = ("name", "role", "disabled", "created", "last_login")
+        return [{k: getattr(u, k) for k in shown} for u in self.repo.users()]
 
     def _user(self, name: str) -> Any:
         user = self.repo.user(name.strip().lower())
@@ -270,18 +269,9 @@ class Access:
         self._changed()
 
     def tokens(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": t.id,
-                "name": t.name,
-                "scopes": list(t.scopes),
-                "created": t.created,
-                "created_by": t.created_by,
-                "last_used": t.last_used,
-                "revoked": t.revoked,
-            }
-            for t in self.repo.tokens()
-        ]
+        """Every token with its scopes, creator and last use; never its digest."""
+        shown = ("id", "name", "scopes", "created", "created_by", "last_used", "revoked")
+        return [{k: list(t.scopes) if k == "scopes" else getattr(t, k) for k in shown} for t in self.repo.tokens()]
 
     def token_principal(self, token: str) -> Principal | None:
         """The principal of an API token (``mova_<id>_<secret>``), or None (cached for CACHE_S)."""
