@@ -76,7 +76,7 @@ def setup_page(csrf: str, secret: str, error: str | None = None) -> str:
         return _page("Set-up", body)
     body = f"""<section class="mova-card access-card">
 <h1 class="access-title">Create the first admin</h1>
-<p class="access-hint">This link works once. The admin then adds the team on the admin page.</p>
+<p class="access-hint mb-3">This link works once. The admin then adds the team on the admin page.</p>
 {_error(error)}
 <form method="post" action="/setup" id="setup-form">
 {_hidden("csrf_token", csrf)}{_hidden("token", secret)}
