@@ -11,26 +11,36 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dash
-from flask import Flask
-
-import callbacks
-from components.layout import page
-from hub.guard import SCRIPT_HASHES
-from hub.hub import Hub
 from hub.settings import Settings, SettingsError, load
+
+if TYPE_CHECKING:
+    import dash
+
+    from hub.hub import Hub
 
 HERE = Path(__file__).parent
 
 # subcommand -> module with main(argv, prog) -> exit code; imported only when asked for
 COMMANDS = {
     "publish": "mova_publish.cli",  # post one event (the publishing client's CLI)
+    "users": "hub.access.cli",  # people who sign in (hub/access)
+    "tokens": "hub.access.cli",  # API tokens for scripts
 }
 
 
 def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     """The Dash app with the hub's API and socket mounted before Dash's routes."""
+    # imported here, not at the top: `python app.py users ...` needs none of Dash (seconds of imports)
+    import dash
+    from flask import Flask
+
+    import callbacks
+    from components.layout import page
+    from hub.guard import SCRIPT_HASHES
+    from hub.hub import Hub
+
     hub = hub or Hub(settings)
     server = Flask(__name__)
     server.extensions["mova_hub"] = hub
@@ -63,8 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from hub.access.cli import first_run_notice
     from hub.serve import serve_forever
 
+    first_run_notice(settings)
     return serve_forever(settings, create_app)
 
 

@@ -43,6 +43,7 @@ NOTIFICATION_POPOVER = "notification-popover"
 NOTIFICATION_STATE = "notification-state"  # localStorage: read/removed/cleared marks
 NOTIFICATION_MARK_READ = "notification-mark-read"
 NOTIFICATION_CLEAR = "notification-clear"
+ACCOUNT_LINK = "account-link"  # the top bar's link to /account (sign out, admin)
 NOTIFICATION_REMOVE = "notification-remove"  # pattern-matching type: {"type": ..., "seq": n}
 TOASTS = "toasts"
 

@@ -133,7 +133,25 @@ def top_bar() -> html.Header:
     )
     return html.Header(
         html.Div(
-            [brand, html.Div([status_badge(), health_badge(), notification_bell()], className="topbar-right")],
+            [
+                brand,
+                html.Div(
+                    [
+                        status_badge(),
+                        health_badge(),
+                        notification_bell(),
+                        # who is signed in, sign out, and (admins) users and tokens: hub/access's pages
+                        html.A(
+                            icon("user", 20),
+                            href="/account",
+                            id=ids.ACCOUNT_LINK,
+                            className="icon-button topbar-account",
+                            title="Account",
+                        ),
+                    ],
+                    className="topbar-right",
+                ),
+            ],
             className="topbar-inner",
         ),
         className="topbar",

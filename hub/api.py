@@ -422,12 +422,15 @@ def register_api(server: Flask, hub: Hub) -> None:
 
     @sock.route("/ws")  # type: ignore[untyped-decorator]
     def websocket(ws: Any) -> None:
-        serve(
-            ws,
-            hub.store,
-            hub.bus,
-            hub.sessions,
-            subscription(settings.frame_interval_s),
-            stream_limits,
-            hub.current_health,
-        )
+        # signed in at the upgrade (hub/access/web.py); closed with 4401 when the session or token ends
+        with hub.socket_watch.hold(ws, g.get("mova_principal")) as admitted:
+            if admitted:
+                serve(
+                    ws,
+                    hub.store,
+                    hub.bus,
+                    hub.sessions,
+                    subscription(settings.frame_interval_s),
+                    stream_limits,
+                    hub.current_health,
+                )

@@ -1,11 +1,13 @@
 """Who may publish, and how fast: ingest tokens and a per-token rate limit.
 
-With no token configured, ingest is open (the default bind is loopback) and
-events get source "api". Otherwise every token is compared in constant time
-(all of them, so the time does not tell which one nearly matched), the
-matching producer's name becomes the events' default source, and a token
-bucket per producer answers 429 with Retry-After past its rate. Tokens are
-never logged.
+With no --token/--producer configured, ingest is open (the default bind is
+loopback) and events get source "api" (or the name of an API token, if one is
+sent). Otherwise every configured token is compared in constant time (all of
+them, so the time does not tell which one nearly matched) and the matching
+producer's name becomes the events' default source; failing that, an API token
+of scope ingest (hub/access, looked up through ``api_tokens``, cached) is
+accepted under its own name. A token bucket per producer answers 429 with
+Retry-After past its rate. Tokens are never logged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hmac
 import math
 import threading
 import time
+from collections.abc import Callable
 
 from hub.errors import RateLimited, Unauthorized
 
@@ -41,8 +44,11 @@ class TokenBucket:
 
 
 class Gate:
-    def __init__(self, tokens: dict[str, str], rate: float) -> None:
+    def __init__(
+        self, tokens: dict[str, str], rate: float, api_tokens: Callable[[str], str | None] | None = None
+    ) -> None:
         self._tokens = [(name, token.encode()) for name, token in tokens.items()]
+        self._api_tokens = api_tokens  # an API token -> its name if it may ingest
         self._rate = rate
         self._buckets: dict[str, TokenBucket] = {}
         self._lock = threading.Lock()
@@ -53,18 +59,27 @@ class Gate:
 
     def identify(self, authorization: str | None) -> str:
         """The producer's name for an Authorization header; raises Unauthorized."""
-        if self.open:
-            return OPEN_SOURCE
         scheme, _, value = (authorization or "").partition(" ")
-        given = value.strip().encode()
-        found = None
-        for name, token in self._tokens:
-            if hmac.compare_digest(given, token) and scheme.lower() == "bearer":
-                found = name
+        bearer = scheme.lower() == "bearer"
+        if self.open:
+            named = self._api_tokens(value.strip()) if bearer and self._api_tokens else None
+            return named or OPEN_SOURCE
+        found = self.producer_of(value.strip()) if bearer else None
+        if found is None and bearer and self._api_tokens is not None:
+            found = self._api_tokens(value.strip())
         if found is None:
             raise Unauthorized(
-                "missing or wrong token: send 'Authorization: Bearer <token>' with a token the server was started with"
+                "missing or wrong token: send 'Authorization: Bearer <token>' with a token the server was started with or an API token of scope ingest"
             )
+        return found
+
+    def producer_of(self, token: str) -> str | None:
+        """The producer of a --token/--producer token, compared with every one in constant time."""
+        given = token.encode()
+        found = None
+        for name, known in self._tokens:
+            if hmac.compare_digest(given, known):
+                found = name
         return found
 
     def admit(self, producer: str, events: int) -> None:

@@ -2,10 +2,11 @@
 
     HubError (500)
      ├── InvalidInput (400)      bad JSON, a field of the wrong type, a bad query parameter
-     ├── Unauthorized (401)      missing or wrong ingest token
-     ├── Forbidden (403)         foreign Origin on /ws
+     ├── Unauthorized (401)      missing or wrong token, password or session
+     ├── Forbidden (403)         foreign Origin, a role or scope without the permission, no CSRF token
      ├── NotFound (404)          unknown path under /api/
      ├── MethodNotAllowed (405)  a known path asked with the wrong method
+     ├── Conflict (409)          a name already taken, or a change that would leave no admin
      ├── MisdirectedRequest (421) a Host header this server does not answer for (DNS rebinding)
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
@@ -52,6 +53,10 @@ class NotFound(HubError):
 
 class MethodNotAllowed(HubError):
     status = 405
+
+
+class Conflict(HubError):
+    status = 409
 
 
 class MisdirectedRequest(HubError):

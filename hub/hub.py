@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from flask import Flask
 
+from hub.access import Access, SocketWatch
 from hub.auth import Gate
 from hub.backends import lead, open_bus, open_store
 from hub.bus import Batch, InProcessBus
@@ -50,7 +51,9 @@ class Hub:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.started = time.time()
-        self.gate = Gate(settings.tokens, settings.token_rate)
+        # accounts, sessions and API tokens (hub/access); its audit events go into the event store
+        self.access = Access(settings, publish=lambda items: self.ingest(items, "auth"))
+        self.gate = Gate(settings.tokens, settings.token_rate, self.access.ingest_token_name)
         self.limits = Limits(settings.max_body_bytes, settings.max_batch_events, settings.max_data_bytes)
         self.health: dict[str, Any] = {
             "state": "unknown",
@@ -69,6 +72,7 @@ class Hub:
             self.bus.on_flush = self.metrics.delivery_seconds.observe
         if self.shared_bus:
             self.bus.subscribe(_StateFolder(self))
+        self.socket_watch = SocketWatch(self.access, self.sessions)
         self._restore_health()
         self._rebuild_state()  # before the collector starts, so that no commit lands meanwhile
         self.collector: HostCollector | None = None
@@ -199,11 +203,13 @@ class Hub:
         }
 
     def init_app(self, server: Flask) -> None:
+        from hub.access.web import install
         from hub.api import register_api
         from hub.otlp import register_otlp
         from hub.prom import register_prometheus
 
-        register_api(server, self)
+        register_api(server, self)  # first: its Host guard (hub/guard.py) answers before anything else
+        install(server, self)  # then every request is authorized, before any route runs
         register_otlp(server, self)  # POST /v1/metrics, /v1/logs: OpenTelemetry in
         register_prometheus(server, self)  # GET /metrics: Prometheus out
         # The garbage collector, tuned for ingest. Everything imported so far (Dash, plotly, pandas,
@@ -227,5 +233,7 @@ class Hub:
         self.leadership.close()
         self._stop_leading()
         self.shutdown_sockets()
+        self.socket_watch.close()
         self.bus.close()
         self.store.close()
+        self.access.close()

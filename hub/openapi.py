@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from hub.access.openapi import access_paths
 from hub.api import (
     DEFAULT_LIMIT,
     DEFAULT_POINTS,
@@ -705,15 +706,23 @@ def openapi_spec() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION + LIMITS},
         "servers": [{"url": "/"}],
-        "paths": _guarded({**_paths(), **_integration_paths()}),
+        "paths": _guarded({**_paths(), **_integration_paths(), **access_paths()}),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
                 "bearerToken": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "the server's MOVA_TOKEN; needed for POST /api/events only when one is set",
-                }
+                    "description": "POST /api/events: the server's --token/--producer token (when one is set) or an "
+                    "API token of scope ingest; reads and /ws: an API token of scope read (or admin) when sign-in "
+                    "is required",
+                },
+                "sessionCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "mova_session",
+                    "description": "set by POST /login; unsafe methods also need the X-CSRF-Token of GET /api/session",
+                },
             },
         },
         "x-websocket": WEBSOCKET,

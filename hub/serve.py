@@ -30,7 +30,10 @@ def _banner(settings: Settings) -> None:
     url = f"http://{settings.host}:{settings.port}"
     print(f"MOVA Live serving on {url}  (data: {settings.db_path}, server: {settings.server})", flush=True)
     if settings.generated_token:
-        print(f"Bound beyond loopback with no token set: ingest token is {settings.token}", flush=True)
+        print(
+            f"Bound beyond loopback (or --auth required) with no token set: ingest token is {settings.token}",
+            flush=True,
+        )
 
 
 def _close_hub(_server: Any, _worker: Any) -> None:

@@ -101,6 +101,12 @@ def _url(*schemes: str) -> Callable[[str], str]:
     return parse
 
 
+def _auth(text: str) -> str:
+    if text not in {"auto", "required", "open"}:
+        raise ValueError(f"must be auto, required or open, got {text!r}")
+    return text
+
+
 def _server(text: str) -> str:
     if text not in {"gunicorn", "werkzeug"}:
         raise ValueError(f"must be gunicorn or werkzeug, got {text!r}")
@@ -150,6 +156,20 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         repeatable=True,
     ),
+    Setting(
+        "auth",
+        "auto",
+        "Sign-in: auto (required unless bound to loopback with no user yet), required, or open (RISK: anyone who "
+        "reaches the port reads everything and acknowledges notifications; ingest still follows --token).",
+        _auth,
+    ),
+    Setting(
+        "session_idle_minutes",
+        720.0,
+        "A sign-in ends after this many minutes with no request and no open page.",
+        _positive_float,
+    ),
+    Setting("session_max_hours", 168.0, "A sign-in ends this many hours after it began, used or not.", _positive_float),
     Setting(
         "public_url",
         "",
@@ -292,6 +312,9 @@ class Settings:
     client_frames_per_minute: int = 100
     max_db_mb: int = 0
     allowed_origin: tuple[str, ...] = ()
+    auth: str = "auto"
+    session_idle_minutes: float = 720.0
+    session_max_hours: float = 168.0
     public_url: str = ""
     allowed_host: tuple[str, ...] = ()
     collector: bool = True
@@ -396,7 +419,7 @@ def load(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 def validate(settings: Settings) -> Settings:
-    """Check cross-setting rules; generate a token for non-loopback binds."""
+    """Check cross-setting rules; generate an ingest token for non-loopback binds and --auth required."""
     if settings.sqlite_synchronous.upper() not in {"FULL", "NORMAL", "EXTRA"}:
         raise SettingsError("sqlite_synchronous must be FULL, NORMAL or EXTRA")
     if settings.workers > 1 and not (settings.store_url and settings.bus_url):
@@ -404,6 +427,10 @@ def validate(settings: Settings) -> Settings:
             "workers > 1 needs --store-url postgresql://... and --bus-url redis://...: "
             "the SQLite store and the in-process bus belong to one process"
         )
-    if not settings.is_loopback and not settings.token and not settings.producer:
+    if settings.session_idle_minutes > settings.session_max_hours * 60:
+        settings = settings.replace(session_idle_minutes=settings.session_max_hours * 60)
+    # beyond loopback, or when sign-in is required (e.g. behind a proxy on loopback), ingest needs a token too
+    exposed = not settings.is_loopback or settings.auth == "required"
+    if exposed and not settings.token and not settings.producer:
         settings = settings.replace(token=secrets.token_urlsafe(24), generated_token=True)
     return settings
