@@ -20,6 +20,7 @@ from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
+from hub.alerts.api import register_alerts
 from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import loads, parse_time
@@ -309,6 +310,7 @@ def register_api(server: Flask, hub: Hub) -> None:
         return json_response({"error": f"{exc.name}: {exc.description}"}, exc.code or 500)
 
     server.register_blueprint(api)
+    register_alerts(server, hub.alerts)
 
     # the server pings every heartbeat and closes a socket whose pong did not come by the
     # next one: a dead connection is dropped within two heartbeats
