@@ -83,10 +83,10 @@ class AlertService:
     def lead(self) -> None:
         """Start evaluating and delivering (this process leads)."""
         self._stop.clear()
-        self._load_rules()
+        self.rules, self._version = self.repo.rules(), self.repo.rules_version()
         self.watch = EventWatch()
         self.bus.subscribe(self.watch)  # subscribe first, then read the store: nothing falls between
-        self.watch.seed(self.store, self.rules)
+        self.watch.seed(self.store, self.watch.watch(self.rules))
         policy = DeliveryPolicy(
             self.settings.alert_group_wait_s, self.settings.alert_retry_s, self.settings.alert_max_attempts
         )
@@ -123,7 +123,7 @@ class AlertService:
         version = self.repo.rules_version()
         if version != self._version:
             self.rules, self._version = self.repo.rules(), version
-            self.watch.watch(self.rules)
+            self.watch.seed(self.store, self.watch.watch(self.rules))
 
     def evaluate(self, now: float) -> int:
         """Step every rule once; returns the number of transitions recorded."""

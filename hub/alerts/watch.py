@@ -41,23 +41,29 @@ class EventWatch:
         self.last_seen: dict[Key, float] = {}
         self.counts: dict[Key, Counter[int]] = {}
         self._types: tuple[str, ...] = ()
+        self._first_from_bus: dict[str, int] = {}  # per type, the first seq the bus brought
         self.started = time.time()
 
     @property
     def types(self) -> tuple[str, ...]:
         return self._types
 
-    def watch(self, rules: list[Rule]) -> None:
-        prefixes = sorted({r.type for r in rules if r.kind in ("absence", "rate") and r.enabled})
-        self._types = tuple(prefixes)
+    def watch(self, rules: list[Rule]) -> tuple[str, ...]:
+        """Follow the types these rules watch; returns the ones not followed before (to seed)."""
+        prefixes = tuple(sorted({r.type for r in rules if r.kind in ("absence", "rate") and r.enabled}))
+        new = tuple(p for p in prefixes if p not in self._types)
+        self._types = prefixes
+        return new
 
     def deliver(self, batch: Batch) -> None:
         now = time.time()
-        self._record([(e, now) for e in batch.events])
+        self._record([(e, now) for e in batch.events], from_bus=True)
 
-    def _record(self, events: list[tuple[StoredEvent, float]]) -> None:
+    def _record(self, events: list[tuple[StoredEvent, float]], from_bus: bool = False) -> None:
         with self._lock:
             for event, ts in events:
+                if from_bus:
+                    self._first_from_bus.setdefault(event.type, event.seq)
                 body = orjson.loads(event.body)
                 data = body.get("data")
                 job = data.get("job", "") if isinstance(data, dict) else ""
@@ -71,16 +77,16 @@ class EventWatch:
                 del self.last_seen[oldest]
                 self.counts.pop(oldest, None)
 
-    def seed(self, store: Store, rules: list[Rule]) -> None:
-        """Read the recent events of the watched types from the store, newest first, bounded."""
-        self.watch(rules)
-        if not self._types:
+    def seed(self, store: Store, types: tuple[str, ...]) -> None:
+        """Read the recent events of these types from the store, newest first, bounded: what the
+        watch would have seen had it followed them (at the leader's start, or for a new rule)."""
+        if not types:
             return
         since = time.time() - MAX_RATE_WINDOW_S
         before, read = store.last_seq + 1, 0
         found: list[tuple[StoredEvent, float]] = []
         while read < SEED_MAX_EVENTS:
-            page = store.read_before(before, EventFilter(self._types, since=since), 5000)
+            page = store.read_before(before, EventFilter(types, since=since), 5000)
             if not page:
                 break
             for event in page:
@@ -90,7 +96,9 @@ class EventWatch:
                     continue
             read += len(page)
             before = page[0].seq
-        self._record(found)
+        with self._lock:  # what the bus already brought must not count twice
+            first = dict(self._first_from_bus)
+        self._record([(e, ts) for e, ts in found if e.seq < first.get(e.type, e.seq + 1)])
 
     def trim(self, now: float) -> None:
         oldest = int(now - MAX_RATE_WINDOW_S)
