@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from hub.alerts.openapi import ALERT_SCHEMAS, alert_paths
 from hub.api import DEFAULT_LIMIT, DEFAULT_POINTS, JSON_TYPES, MAX_LIMIT, MAX_POINTS
 from hub.events import MAX_ATTRIBUTE_CHARS, TYPE_PATTERN
 from hub.export import EVENT_FORMATS, METRIC_FORMATS
@@ -506,9 +507,9 @@ def openapi_spec() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": _paths() | alert_paths(),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | ALERT_SCHEMAS,
             "securitySchemes": {
                 "bearerToken": {
                     "type": "http",

@@ -184,7 +184,7 @@ def register_alerts(server: Flask, service: AlertService) -> None:
 
     @bp.delete("/silences/<int:silence_id>")
     def end_silence(silence_id: int) -> Response:
-        if not repo.end_silence(silence_id):
+        if silence_id > 2**63 - 1 or not repo.end_silence(silence_id):
             raise NotFound(f"no active silence {silence_id}: see GET /api/alerts/silences")
         return Response(status=204)
 

@@ -52,8 +52,10 @@ class Transition:
         return self.before.state == "firing" and self.after.state != "firing"
 
 
-def level_of(rule: Rule, value: float | None, active: bool) -> str | None:
-    """'ok', 'warning' or 'critical' for a reading (None: no data). ``active``: pending or firing now."""
+def level_of(rule: Rule, value: float | None, active: bool, severity: str = "") -> str | None:
+    """'ok', 'warning' or 'critical' for a reading (None: no data). ``active``: pending or firing now, at
+    ``severity``: a critical alert steps down to warning only back past the warning level, not at the
+    critical one (the same hysteresis one level up: no flapping between the two)."""
     if value is None:
         return None
     if rule.kind == "absence":
@@ -65,6 +67,8 @@ def level_of(rule: Rule, value: float | None, active: bool) -> str | None:
 
     if beyond(rule.critical):
         return "critical"
+    if active and severity == "critical" and beyond(rule.warning):
+        return "critical"
     if beyond(rule.warning):
         return "warning"
     if active and (value > rule.clear if rule.op == "above" else value < rule.clear):
@@ -75,7 +79,7 @@ def level_of(rule: Rule, value: float | None, active: bool) -> str | None:
 
 def step(rule: Rule, current: RuleState, value: float | None, now: float) -> Transition | None:
     """One evaluation: the transition it makes, or None when the rule stays where it is."""
-    level = level_of(rule, value, current.state in ACTIVE)
+    level = level_of(rule, value, current.state in ACTIVE, current.severity)
     state = current.state
     if level is None:
         if state == "nodata":

@@ -30,6 +30,7 @@ from hub.alerts.readings import describe, read_values
 from hub.alerts.repo import AlertRepo
 from hub.alerts.rules import Rule
 from hub.alerts.watch import EventWatch
+from hub.demo import DEMO_RULES
 from hub.settings import Settings
 from hub.store import type_matches
 
@@ -64,8 +65,9 @@ class AlertService:
         )
         self.repo = AlertRepo(db)
         self.instance = self.repo.instance_id()
-        file_rules, file_points = load_rules_file(settings.rules_file_path) if settings.rules_file else ([], [])
-        if settings.rules_file:
+        rules_file = settings.rules_file_path if settings.rules_file else (DEMO_RULES if settings.demo else None)
+        file_rules, file_points = load_rules_file(rules_file) if rules_file else ([], [])
+        if rules_file:
             self.repo.provision(file_rules)
         self.points = contact_points(settings, file_points)
         self.smtp = Smtp(settings.smtp_host, settings.smtp_port, settings.smtp_from)

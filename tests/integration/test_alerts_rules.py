@@ -16,7 +16,14 @@ import pytest
 import requests
 
 from tests.integration.alerting import (
-    FAST, alert_events, metric, put_rule, states_seen, status, wait_evaluations, wait_state,
+    FAST,
+    alert_events,
+    metric,
+    put_rule,
+    states_seen,
+    status,
+    wait_evaluations,
+    wait_state,
 )  # fmt: skip
 from tests.server import ServerProcess, wait_until
 

@@ -69,6 +69,8 @@ def test_hysteresis_keeps_an_active_rule_until_the_recovery_level() -> None:
     assert level_of(rule, 75, active=True) == "warning"  # but does not clear above recovery 70
     assert level_of(rule, 69, active=True) == "ok"
     assert level_of(rule, 96, active=False) == "critical"
+    assert level_of(rule, 90, active=True, severity="critical") == "critical"  # holds until back under warning
+    assert level_of(rule, 90, active=True, severity="warning") == "warning"
     below = parse_rule({**CPU, "op": "below", "warning": 20, "critical": 10, "recovery": 30})
     assert level_of(below, 25, active=False) == "ok"
     assert level_of(below, 25, active=True) == "warning"
