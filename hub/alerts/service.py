@@ -79,6 +79,7 @@ class AlertService:
         self._thread: threading.Thread | None = None
         self.deliverer: Deliverer | None = None
         self.evaluations = 0
+        self.last_evaluation_ms = 0.0
 
     # -- leading ---------------------------------------------------------------
 
@@ -129,6 +130,7 @@ class AlertService:
 
     def evaluate(self, now: float) -> int:
         """Step every rule once; returns the number of transitions recorded."""
+        started = time.perf_counter()
         self._load_rules()
         self.watch.trim(now)
         enabled = [r for r in self.rules if r.enabled]
@@ -160,6 +162,7 @@ class AlertService:
         if self.deliverer is not None:
             self.deliverer.wake()
         self.evaluations += 1
+        self.last_evaluation_ms = (time.perf_counter() - started) * 1000
         return recorded
 
     def _silenced(self, rule: Rule, silences: list[dict[str, Any]]) -> bool:
@@ -229,5 +232,7 @@ class AlertService:
             "leading": self._thread is not None,
             "interval_s": self.interval_s,
             "evaluations": self.evaluations,
+            "last_evaluation_ms": round(self.last_evaluation_ms, 3),
+            "rules": len(self.rules),
             "contact_points": [{"name": p.name, "type": p.kind} for p in self.points.values()],
         }
