@@ -15,7 +15,7 @@ import orjson
 from flask import Blueprint, Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from hub.alerts.rules import RULE_ID, parse_rule
+from hub.alerts.rules import RULE_ID
 from hub.errors import HubError, InvalidInput, NotFound, TooLarge, UnsupportedMedia
 
 if TYPE_CHECKING:
@@ -77,31 +77,13 @@ def register_alerts(server: Flask, service: AlertService) -> None:
             if raw.get("id", rule_id) != rule_id:
                 raise InvalidInput("the body's id differs from the path's: a rule's id cannot change", field="id")
             raw = {**raw, "id": rule_id}
-        rule = parse_rule(raw)
-        unknown = service.unknown_points(rule)
-        if unknown:
-            names = sorted(service.points) or ["(none configured)"]
-            raise InvalidInput(f"notify names unknown contact points {unknown}: known are {names}", field="notify")
-        return rule
+        return service.validate(raw)
 
-    def view(rule: Any, states: dict[str, Any]) -> dict[str, Any]:
-        state = states.get(rule.id)
-        return {
-            **rule.to_dict(),
-            "status": {
-                "state": state.state if state else "ok",
-                "severity": state.severity if state else "",
-                "since": state.since if state else None,
-                "value": state.value if state else None,
-                "acknowledged_by": (state.acked_by or None) if state else None,
-                "acknowledged_at": (state.acked_at or None) if state else None,
-            },
-        }
+    view = service.view
 
     @bp.get("/rules")
     def list_rules() -> Response:
-        states = repo.states()
-        return json_response({"rules": [view(r, states) for r in repo.rules()], "service": service.status()})
+        return json_response({"rules": service.views(), "service": service.status()})
 
     @bp.post("/rules")
     def create_rule() -> Response:

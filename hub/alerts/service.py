@@ -28,9 +28,10 @@ from hub.alerts.loader import load_rules_file
 from hub.alerts.machine import RuleState, Transition, due_repeat, retire, step
 from hub.alerts.readings import describe, read_values
 from hub.alerts.repo import AlertRepo
-from hub.alerts.rules import Rule
+from hub.alerts.rules import Rule, parse_rule
 from hub.alerts.watch import EventWatch
 from hub.demo import DEMO_RULES
+from hub.errors import InvalidInput
 from hub.settings import Settings
 from hub.store import type_matches
 
@@ -224,8 +225,33 @@ class AlertService:
 
     # -- what the API asks --------------------------------------------------------
 
-    def unknown_points(self, rule: Rule) -> list[str]:
-        return [n for n in rule.notify or () if n not in self.points]
+    def validate(self, raw: Any) -> Rule:
+        """A rule from the API or the page, checked against this server's contact points too."""
+        rule = parse_rule(raw)
+        unknown = [n for n in rule.notify or () if n not in self.points]
+        if unknown:
+            names = sorted(self.points) or ["(none configured)"]
+            raise InvalidInput(f"notify names unknown contact points {unknown}: known are {names}", field="notify")
+        return rule
+
+    def view(self, rule: Rule, states: dict[str, RuleState]) -> dict[str, Any]:
+        """A rule as the API and the page show it: its fields and its current state."""
+        state = states.get(rule.id, RuleState(rule.id))
+        return {
+            **rule.to_dict(),
+            "status": {
+                "state": state.state,
+                "severity": state.severity,
+                "since": state.since or None,
+                "value": state.value,
+                "acknowledged_by": state.acked_by or None,
+                "acknowledged_at": state.acked_at or None,
+            },
+        }
+
+    def views(self) -> list[dict[str, Any]]:
+        states = self.repo.states()
+        return [self.view(rule, states) for rule in self.repo.rules()]
 
     def status(self) -> dict[str, Any]:
         return {
