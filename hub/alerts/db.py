@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 from hub.errors import Unavailable
 
+SCHEMA_LOCK = 0x4D4F5641 + 3  # beside hub/pg_store.py's WRITE_LOCK (+0), its SCHEMA_LOCK (+1) and LEAD_LOCK (+2)
+
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
@@ -88,6 +90,9 @@ class AlertDb:
 
     def script(self, statements: str) -> None:
         with self.transaction() as run:
+            if self.postgres:
+                # processes starting together (--workers N) would race on CREATE TABLE IF NOT EXISTS
+                run("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
             for statement in statements.split(";"):
                 if statement.strip():
                     run(statement)
