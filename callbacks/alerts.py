@@ -131,15 +131,20 @@ def history_items(history: list[dict[str, Any]]) -> list[Any]:
     return items or [html.Li("No transitions yet.", className="empty-state small")]
 
 
+KIND_FIELDS = {
+    "threshold": ("series", "op", "warning", "critical", "recovery", "for"),
+    "absence": ("type", "source", "for"),
+    "rate": ("type", "source", "op", "warning", "critical", "recovery", "for", "window"),
+}
+COMMON_FIELDS = ("id", "name", "kind", "notify")
+
+
 def form_rule(fields: dict[str, Any]) -> dict[str, Any]:
     """The rule as typed in the form, in the API's shape (empty fields left out, numbers as numbers)."""
     kind = fields.get("kind") or "threshold"
     raw: dict[str, Any] = {"id": (fields.get("id") or "").strip(), "name": (fields.get("name") or "").strip(),
                            "kind": kind}  # fmt: skip
-    keep = {"threshold": ("series", "op", "warning", "critical", "recovery", "for"),
-            "absence": ("type", "source", "for"),
-            "rate": ("type", "source", "op", "warning", "critical", "recovery", "for", "window")}[kind]  # fmt: skip
-    for name in keep:
+    for name in KIND_FIELDS.get(kind, ()):
         value = fields.get(name)
         if value is None or value == "":
             continue
@@ -258,6 +263,14 @@ def register(app: dash.Dash, settings: Any) -> None:
             (series,) = h.store.query_series([rule.series], now - PREVIEW_WINDOW_S, now, 300)
         history = h.alerts.repo.history(rule_id, 20)
         return f"{rule.name} · last 15 min", threshold_figure(series, rule.to_dict()), history_items(history)
+
+    @app.callback(
+        Output({"type": ids.ALERTS_FORM_COL, "field": ALL}, "style"),
+        Input({"type": ids.ALERTS_FORM_FIELD, "field": "kind"}, "value"),
+    )
+    def show_fields(kind: str | None) -> list[dict[str, str]]:
+        shown = {*COMMON_FIELDS, *KIND_FIELDS.get(kind or "threshold", ())}
+        return [{} if o["id"]["field"] in shown else {"display": "none"} for o in ctx.outputs_list]
 
     @app.callback(
         Output(ids.ALERTS_FORM_SERIES, "children"),

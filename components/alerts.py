@@ -19,7 +19,9 @@ POLL_MS = 5000
 
 
 def _field(name: str, label: str, control: object, width: int = 6) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=f"alerts-f-{name}", class_name="small mb-0"), control], md=width)
+    return dbc.Col(
+        [dbc.Label(label, class_name="small mb-0"), control], md=width, id={"type": ids.ALERTS_FORM_COL, "field": name}
+    )
 
 
 def _input(name: str, kind: str = "text", placeholder: str = "", value: object = None) -> dbc.Input:

@@ -112,6 +112,7 @@ ALERTS_SHOW = "alerts-show"  # pattern-matching type: {"type": ALERTS_SHOW, "rul
 ALERTS_NEW = "alerts-new"
 ALERTS_FORM = "alerts-form"  # the rule form's modal
 ALERTS_FORM_FIELD = "alerts-form-field"  # pattern-matching type: {"type": ALERTS_FORM_FIELD, "field": name}
+ALERTS_FORM_COL = "alerts-form-col"  # pattern-matching type: a field's column, hidden for kinds that lack it
 ALERTS_FORM_SERIES = "alerts-form-series"  # the known series names, offered as the series field is typed
 ALERTS_FORM_PREVIEW = "alerts-form-preview"  # live preview: the series and the levels as they are typed
 ALERTS_FORM_CHECK = "alerts-form-check"  # what the server's validation says of the rule as typed

@@ -69,6 +69,8 @@ def test_alerts001_firing_rule_acknowledged_silenced_charted_and_a_new_rule_from
 
     click(dash_br, "#alerts-new")
     wait_until(lambda: dash_br.driver.find_elements(By.CSS_SELECTOR, ".modal.show"), message="the form")
+    wait_until(lambda: not field(dash_br, "type").is_displayed(), message="event fields hidden for a threshold")
+    assert field(dash_br, "series").is_displayed()
     field(dash_br, "id").send_keys("b-mem")
     field(dash_br, "name").send_keys("Memory high")
     field(dash_br, "series").send_keys("b.cpu")
