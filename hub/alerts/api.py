@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 MAX_BODY = 64 * 1024
 MAX_RULES = 5000
 MAX_SILENCE_S = 30 * 86400.0
+MAX_SILENCES = 1000
 
 
 class RuleConflict(HubError):
@@ -161,6 +162,8 @@ def register_alerts(server: Flask, service: AlertService) -> None:
         duration = raw.get("duration")
         if isinstance(duration, bool) or not isinstance(duration, int | float) or not 1 <= duration <= MAX_SILENCE_S:
             raise InvalidInput(f"duration must be seconds from 1 to {MAX_SILENCE_S:g}", field="duration")
+        if repo.active_silences() >= MAX_SILENCES:
+            raise TooLarge(f"at most {MAX_SILENCES} active silences: end some first (DELETE /api/alerts/silences/<id>)")
         silence = repo.add_silence(rule_id, source, time.time() + duration, reason, acting_user())
         return json_response(silence, 201)
 

@@ -33,6 +33,8 @@ from hub.events import format_time
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 300.0
+KEEP_LOG_S = 7 * 86400.0  # the delivery log keeps a week
+TRIM_EVERY_S = 3600.0
 SEND_TIMEOUT_S = 10.0
 COLORS = {"critical": "#d9534f", "warning": "#f0ad4e", "info": "#5bc0de", "": "#5cb85c"}
 
@@ -159,9 +161,14 @@ class Deliverer:
         self._wake.set()
 
     def _run(self) -> None:
+        next_trim = 0.0
         while not self._stop.is_set():
             try:
-                self.deliver_due(time.time())
+                now = time.time()
+                if now >= next_trim:
+                    self.repo.trim_deliveries(now - KEEP_LOG_S)
+                    next_trim = now + TRIM_EVERY_S
+                self.deliver_due(now)
             except Exception:
                 logger.exception("alert delivery pass failed; retrying on the next tick")
             self._wake.wait(self.tick_s)

@@ -270,6 +270,20 @@ class AlertRepo:
             (contact, group, payload, now, now),
         )
 
+    def trim_deliveries(self, older_than: float) -> None:
+        """Forget finished notifications (and their attempts) older than a time: the log stays bounded."""
+        with self.db.transaction() as run:
+            run(
+                "DELETE FROM alert_attempts WHERE outbox_id IN "
+                "(SELECT id FROM alert_outbox WHERE status <> 'pending' AND done_at < ?)",
+                (older_than,),
+            )
+            run("DELETE FROM alert_outbox WHERE status <> 'pending' AND done_at < ?", (older_than,))
+            run("DELETE FROM alert_silences WHERE ends < ?", (older_than,))
+
+    def active_silences(self) -> int:
+        return int(self.db.query("SELECT COUNT(*) FROM alert_silences WHERE ends > ?", (time.time(),))[0][0])
+
     def due(self, now: float, limit: int = 100) -> list[tuple[Any, ...]]:
         return self.db.query(
             f"SELECT {OUTBOX_COLUMNS} FROM alert_outbox WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?",
