@@ -91,6 +91,7 @@ def describe(rule: Rule, change: Transition) -> tuple[str, str, str, bool]:
             f"{subject(rule)} has no sample in the last {rule.no_data_s:g} s",
             False,
         )
-    severity = before.severity if before.severity in ("critical", "warning") else "info"
+    # a resolution keeps the severity of what it resolves (the bell pairs them); a pending rule that never fired is news
+    severity = before.severity if before.state == "firing" and before.severity in ("critical", "warning") else "info"
     word = "Resolved" if after.state == "resolved" else "OK"
     return severity, f"{word}: {rule.name}", back_text, True

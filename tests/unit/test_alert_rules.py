@@ -139,3 +139,18 @@ def test_rules_file_errors_name_the_file_the_rule_and_the_field(tmp_path: Path) 
     )
     rules, points = load_rules_file(path)
     assert [r.id for r in rules] == ["cpu"] and rules[0].origin == "file" and points[0].name == "pager"
+
+
+def test_event_wording_keeps_the_severity_of_what_resolves() -> None:
+    from hub.alerts.readings import describe
+
+    rule = parse_rule(CPU)
+    pending = step(rule, RuleState("cpu"), 85, now=0.0)
+    assert pending is not None
+    calm = step(rule, pending.after, 50, now=1.0)
+    assert calm is not None and describe(rule, calm)[0] == "info"  # never fired: no warning to clear
+    firing = step(rule, RuleState("cpu", state="firing", severity="critical", n=3), 50, now=2.0)
+    assert firing is not None
+    severity, title, message, resolved = describe(rule, firing)
+    assert (severity, title, resolved) == ("critical", "Resolved: CPU high", True)
+    assert message == "cpu.percent is 50, back below 70"
