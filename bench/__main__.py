@@ -1,7 +1,7 @@
 """``python -m bench [--quick] [--only NAME ...]``: every benchmark of the live path, each beside its baselines.
 
 Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
-bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory,
+bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, alerts (1,000 rules every 10 s), memory,
 export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
 reader beside 50 healthy clients), slow_clients (health and a new socket beside 2,000 connections
 trickling their headers), scale (1, 2 and 4 processes on PostgreSQL + Redis beside SQLite).
@@ -30,13 +30,14 @@ def _script(module: str, title: str, *args: str) -> Callable[[bool], str]:
 
 
 def benchmarks() -> dict[str, Callable[[bool], str]]:
-    from bench import browser, idle, latency, scale, throughput
+    from bench import alerts, browser, idle, latency, scale, throughput
 
     return {
         "latency": lambda q: latency.run(quick=q),
         "painted": browser.run_painted,
         "throughput": throughput.run,
         "idle": idle.run,
+        "alerts": lambda q: alerts.run(quick=q),
         "memory": browser.run_memory,
         "export": _script("bench.export", "Export and long-range charts"),
         "serve_choice": _script("bench.serve_choice", "Server choice"),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dash
 
-from callbacks import charts, export, feed, live, notifications, panels, status, store
+from callbacks import alerts, charts, export, feed, live, notifications, panels, status, store
 from hub.settings import Settings
 
-FEATURES = (live, status, notifications, charts, feed, panels, export, store)
+FEATURES = (live, status, notifications, charts, feed, panels, export, store, alerts)
 
 
 def register(app: dash.Dash, settings: Settings) -> None:

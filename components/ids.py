@@ -94,3 +94,28 @@ EXPORT_SUMMARY = "export-summary"
 FEED_EXPORT = "feed-export"  # a direct link to GET /api/events/export with the feed's filter and search
 
 ALL_CHARTS = (CHART_CPU, CHART_MEMORY, CHART_NETWORK, CHART_DISK, CHART_CUSTOM)
+
+# -- alerts (components/alerts.py, callbacks/alerts.py) ------------------------------------------------------------
+ALERTS_CARD = "alerts-card"
+ALERTS_LIST = "alerts-list"  # one row per rule: data-rule, data-state
+ALERTS_COUNT = "alerts-count"
+ALERTS_POLL = "alerts-poll"  # refreshes the list while the page is open
+ALERTS_SIGNATURE = "alerts-signature"  # what the list shows, so an unchanged refresh redraws nothing
+ALERTS_CHANGED = "alerts-changed"  # bumped by every action, so the list refreshes at once
+ALERTS_SELECTED = "alerts-selected"  # the rule whose chart and history are shown
+ALERTS_DETAIL_TITLE = "alerts-detail-title"
+ALERTS_GRAPH = "alerts-graph"  # the selected rule's series with its threshold lines (not a "chart-": DESIGN.md §8)
+ALERTS_HISTORY = "alerts-history"
+ALERTS_MESSAGE = "alerts-message"
+ALERTS_ACK = "alerts-ack"  # pattern-matching type: {"type": ALERTS_ACK, "rule": id}
+ALERTS_SILENCE = "alerts-silence"  # pattern-matching type: {"type": ALERTS_SILENCE, "rule": id}
+ALERTS_SHOW = "alerts-show"  # pattern-matching type: {"type": ALERTS_SHOW, "rule": id}
+ALERTS_NEW = "alerts-new"
+ALERTS_FORM = "alerts-form"  # the rule form's modal
+ALERTS_FORM_FIELD = "alerts-form-field"  # pattern-matching type: {"type": ALERTS_FORM_FIELD, "field": name}
+ALERTS_FORM_COL = "alerts-form-col"  # pattern-matching type: a field's column, hidden for kinds that lack it
+ALERTS_FORM_SERIES = "alerts-form-series"  # the known series names, offered as the series field is typed
+ALERTS_FORM_PREVIEW = "alerts-form-preview"  # live preview: the series and the levels as they are typed
+ALERTS_FORM_CHECK = "alerts-form-check"  # what the server's validation says of the rule as typed
+ALERTS_FORM_SAVE = "alerts-form-save"
+ALERTS_FORM_CANCEL = "alerts-form-cancel"

@@ -12,6 +12,7 @@ from dash import dcc, html
 from dash_extensions import WebSocket
 
 from components import ids
+from components.alerts import alerts_card
 from components.charts import charts_section
 from components.config import client_config
 from components.export import export_modal
@@ -43,7 +44,7 @@ def page(settings: Any) -> html.Div:
     main = html.Main(
         html.Div(
             [
-                html.Div([charts_section(), panels_section()], className="col-charts"),
+                html.Div([charts_section(), panels_section(), alerts_card()], className="col-charts"),
                 html.Div(feed_card(settings.feed_max_items), className="col-feed"),
             ],
             className="page-grid",

@@ -20,6 +20,7 @@ from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
 from hub import guard
+from hub.alerts.api import register_alerts
 from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import MAX_SERIES_NAME_CHARS, loads, parse_time
@@ -379,6 +380,7 @@ def register_api(server: Flask, hub: Hub) -> None:
         return json_response({"error": f"{exc.name}: {exc.description}"}, exc.code or 500)
 
     server.register_blueprint(api)
+    register_alerts(server, hub.alerts)
 
     # the server pings every heartbeat and closes a socket whose pong did not come by the
     # next one: a dead connection is dropped within two heartbeats

@@ -20,6 +20,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hub.publish import Publisher
@@ -400,6 +401,9 @@ class Simulator:
                 return k
             k += 1
 
+
+# the alert rules --demo loads when no --rules-file is given (hub/alerts/service.py): they fire and resolve on their own
+DEMO_RULES = Path(__file__).parent / "alerts" / "demo_rules.yaml"
 
 SOURCES = {  # category -> source, so the feed reads like several services
     "ml": "demo/trainer",

@@ -78,11 +78,15 @@ class Hub:
         self.collector: HostCollector | None = None
         self.demo: Demo | None = None
         self._closed = False
+        from hub.alerts.service import AlertService
+
+        self.alerts = AlertService(settings, self.store, self.bus, self.ingest)  # evaluates only while leading
         # with several processes (--workers N, a shared store) only one runs the collector and the demo
         self.leadership = lead(settings, self._start_leading, self._stop_leading)
 
     def _start_leading(self) -> None:
         settings = self.settings
+        self.alerts.lead()
         if settings.collector:
             from hub.collector import HostCollector
 
@@ -97,6 +101,7 @@ class Hub:
             self.demo = Demo(f"http://{host}:{settings.port}", token=settings.token or None).start()
 
     def _stop_leading(self) -> None:
+        self.alerts.unlead()
         if self.demo is not None:
             self.demo.stop(timeout=1.0)
         if self.collector is not None:
@@ -233,6 +238,7 @@ class Hub:
         self.leadership.close()
         self._stop_leading()
         self.shutdown_sockets()
+        self.alerts.close()
         self.socket_watch.close()
         self.bus.close()
         self.store.close()

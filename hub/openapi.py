@@ -14,6 +14,7 @@ import copy
 from typing import Any
 
 from hub.access.openapi import access_paths
+from hub.alerts.openapi import ALERT_SCHEMAS, alert_paths
 from hub.api import (
     DEFAULT_LIMIT,
     DEFAULT_POINTS,
@@ -706,9 +707,9 @@ def openapi_spec() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "MOVA Live", "version": API_VERSION, "description": DESCRIPTION + LIMITS},
         "servers": [{"url": "/"}],
-        "paths": _guarded({**_paths(), **_integration_paths(), **access_paths()}),
+        "paths": _guarded({**_paths(), **_integration_paths(), **access_paths(), **alert_paths()}),
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | ALERT_SCHEMAS,
             "securitySchemes": {
                 "bearerToken": {
                     "type": "http",

@@ -297,6 +297,51 @@ SETTINGS: tuple[Setting, ...] = (
         "gunicorn worker processes on this port; more than 1 needs --store-url and --bus-url (state is shared there).",
         _positive_int,
     ),
+    Setting(
+        "rules_file",
+        "",
+        "YAML file of alert rules and contact points loaded at start-up (README: Alerts); its rules are read-only "
+        "over the API.",
+    ),
+    Setting("alert_interval_s", 10.0, "Seconds between two evaluations of every alert rule.", _positive_float),
+    Setting(
+        "alert_repeat_s",
+        14_400.0,
+        "Seconds between repeat notifications of a rule still firing and not acknowledged (a rule's repeat wins).",
+        _positive_float,
+    ),
+    Setting(
+        "alert_group_wait_s",
+        5.0,
+        "Seconds a first notification waits for others of its group, to send them as one message.",
+        _non_negative_float,
+    ),
+    Setting(
+        "alert_retry_s",
+        2.0,
+        "Seconds before the first retry of a failed notification; doubles each time.",
+        _positive_float,
+    ),
+    Setting("alert_max_attempts", 6, "Attempts per notification before it is logged as failed.", _positive_int),
+    Setting(
+        "alert_webhook_url",
+        "",
+        "Contact point 'webhook': alerts POSTed as JSON (Alertmanager's webhook shape) to this URL.",
+        _url("http", "https"),
+    ),
+    Setting(
+        "alert_slack_url", "", "Contact point 'slack': a Slack-compatible incoming webhook URL.", _url("http", "https")
+    ),
+    Setting(
+        "alert_email_to",
+        (),
+        "Contact point 'email': recipient address (repeatable; comma-separated in the env var); needs --smtp-host.",
+        str,
+        repeatable=True,
+    ),
+    Setting("smtp_host", "", "SMTP server that alert e-mail goes through."),
+    Setting("smtp_port", 25, "SMTP server port.", _port),
+    Setting("smtp_from", "mova-live@localhost", "From address of alert e-mail."),
 )
 
 
@@ -345,6 +390,18 @@ class Settings:
     store_url: str = ""
     bus_url: str = ""
     workers: int = 1
+    rules_file: str = ""
+    alert_interval_s: float = 10.0
+    alert_repeat_s: float = 14_400.0
+    alert_group_wait_s: float = 5.0
+    alert_retry_s: float = 2.0
+    alert_max_attempts: int = 6
+    alert_webhook_url: str = ""
+    alert_slack_url: str = ""
+    alert_email_to: tuple[str, ...] = ()
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "mova-live@localhost"
     generated_token: bool = field(default=False, compare=False)
 
     @property
@@ -354,6 +411,10 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.data_path / "mova.sqlite3"
+
+    @property
+    def rules_file_path(self) -> Path:
+        return Path(self.rules_file)
 
     @property
     def tokens(self) -> dict[str, str]:
@@ -429,6 +490,15 @@ def validate(settings: Settings) -> Settings:
         )
     if settings.session_idle_minutes > settings.session_max_hours * 60:
         settings = settings.replace(session_idle_minutes=settings.session_max_hours * 60)
+    if settings.rules_file:
+        from hub.alerts.loader import RulesFileError, load_rules_file
+
+        try:
+            load_rules_file(settings.rules_file_path)  # a bad rules file stops the start, saying where it is wrong
+        except RulesFileError as exc:
+            raise SettingsError(f"bad --rules-file: {exc}") from None
+    if settings.alert_email_to and not settings.smtp_host:
+        raise SettingsError("alert_email_to needs smtp_host: set --smtp-host (and --smtp-port) to send alert e-mail")
     # beyond loopback, or when sign-in is required (e.g. behind a proxy on loopback), ingest needs a token too
     exposed = not settings.is_loopback or settings.auth == "required"
     if exposed and not settings.token and not settings.producer:

@@ -8,7 +8,8 @@ which builds the role x route matrix from the app's own url_map.
 Permissions:
     public   no credentials (the login page, liveness, static code with no data)
     read     the page, every read endpoint, the exports, /ws
-    ack      acknowledge or clear notifications for everyone
+    ack      acknowledge or clear notifications for everyone; acknowledge and silence
+             alerts, and manage alert rules (the on-call operator's work)
     admin    users, tokens, the admin page
     ingest   POST /api/events: decided by the ingest Gate (hub/auth.py), which
              takes --token/--producer tokens and API tokens of scope ingest
@@ -92,6 +93,19 @@ ENDPOINT_RULES: Final[dict[str, str]] = {
     # shared read state of the notification centre
     "mova_access.notifications_state": READ,
     "mova_access.notifications_ack": ACK,
+    # alerts (hub/alerts/api.py): reading them is reading; acting on them is the operator's
+    "mova_alerts.list_rules": READ,
+    "mova_alerts.get_rule": READ,
+    "mova_alerts.history": READ,
+    "mova_alerts.list_silences": READ,
+    "mova_alerts.deliveries": READ,
+    "mova_alerts.preview": READ,  # evaluates a draft rule over the store, stores nothing
+    "mova_alerts.create_rule": ACK,
+    "mova_alerts.put_rule": ACK,
+    "mova_alerts.delete_rule": ACK,
+    "mova_alerts.acknowledge": ACK,
+    "mova_alerts.create_silence": ACK,
+    "mova_alerts.end_silence": ACK,
     # administration: the page and its JSON twin for scripts
     "mova_access.admin_page": ADMIN,
     "mova_access.admin_form": ADMIN,
