@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.client import panel_store
 from components.config import CHARTS, RANGES, ChartSpec
 from components.export import export_button
 from components.icons import icon
@@ -173,4 +174,4 @@ def chart_toolbar() -> html.Div:
 
 def charts_section() -> html.Section:
     grid = dbc.Row([dbc.Col(chart_card(spec), xs=12, md=6) for spec in CHARTS], class_name="g-3 mb-3")
-    return html.Section([chart_toolbar(), grid, custom_chart_card()], className="charts-section")
+    return html.Section([chart_toolbar(), grid, custom_chart_card(), panel_store("charts")], className="charts-section")

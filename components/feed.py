@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.client import panel_store
 from components.config import CATEGORIES
 from components.icons import category_icon, icon
 
@@ -26,7 +27,7 @@ def feed_card(max_items: int) -> dbc.Card:
                 className="card-title-row",
             ),
             html.Span(
-                [html.Span(className="live-dot"), html.Span("Live", id=ids.FEED_LIVE + "-text", className="live-text")],
+                [html.Span(className="live-dot"), html.Span("Live", id=ids.FEED_LIVE_TEXT, className="live-text")],
                 id=ids.FEED_LIVE,
                 className="live-indicator is-live",
                 title="New events appear at the top while you are at the top of the list",
@@ -64,7 +65,7 @@ def feed_card(max_items: int) -> dbc.Card:
         className="feed-controls",
     )
     new_button = html.Button(
-        [icon("arrow-up", 14), html.Span("", id=ids.FEED_NEW + "-text")],
+        [icon("arrow-up", 14), html.Span("", id=ids.FEED_NEW_TEXT)],
         id=ids.FEED_NEW,
         className="feed-new is-hidden",
         type="button",
@@ -111,5 +112,5 @@ def feed_card(max_items: int) -> dbc.Card:
         className="feed-footer d-flex gap-2",
     )
     return dbc.Card(
-        [head, controls, body, footer, dcc.Store(id=ids.FEED_REV, data=0)], class_name="mova-card feed-card"
+        [head, controls, body, footer, panel_store("feed")], class_name="mova-card feed-card"
     )

@@ -1,0 +1,88 @@
+/*
+ * MOVA Live panel: ingest rate per source (callbacks/ingest.py, components/ingest.py).
+ *
+ * Counts the events each source sent over the last WINDOW_S seconds of the page's clock (every
+ * event but the per-second metric samples of the collector counts), one row per source with its
+ * rate and a bar relative to the busiest. Its store is written at most once a second; the clock
+ * repaints every second so that a source that stops decays to zero and leaves.
+ */
+(function (root, factory) {
+  if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
+  else {
+    const m = (root.mova = root.mova || {});
+    (m.panels = m.panels || {}).ingest = factory((p) => m[p.slice(2, -3).replace(/_(.)/g, (x, c) => c.toUpperCase())]);
+  }
+})(typeof self !== 'undefined' ? self : this, function (need) {
+  'use strict';
+  const F = need('./format.js');
+  const D = need('./dom.js');
+  const B = need('./bridge.js');
+
+  const WINDOW_S = 10;
+  const S = { buckets: new Map(), rows: new Map() }; // source -> Map(second -> count)
+
+  /** Count `events` at second `nowS` into `buckets` (source -> Map(second -> n)). */
+  function count(buckets, events, nowS) {
+    events.forEach((e) => {
+      const source = typeof e.source === 'string' && e.source ? e.source : 'unknown';
+      const b = buckets.get(source) || buckets.set(source, new Map()).get(source);
+      b.set(nowS, (b.get(nowS) || 0) + 1);
+    });
+  }
+
+  /** Rows {source, rate, share} (events/s over the window ending at `nowS`), busiest first; drops old seconds. */
+  function rates(buckets, nowS, windowS) {
+    const out = [];
+    buckets.forEach((b, source) => {
+      let n = 0;
+      b.forEach((k, s) => {
+        if (s <= nowS - windowS) b.delete(s);
+        else n += k;
+      });
+      if (!b.size) buckets.delete(source);
+      else out.push({ source, rate: n / windowS });
+    });
+    out.sort((a, b) => b.rate - a.rate || (a.source < b.source ? -1 : 1));
+    const top = out.length ? out[0].rate : 0;
+    return out.map((r) => Object.assign(r, { share: top ? r.rate / top : 0 }));
+  }
+
+  const rateText = (r) => (r >= 10 ? Math.round(r) : r.toFixed(1)) + '/s';
+
+  function row(r) {
+    return D.h('div', { className: 'mini-row ingest-row', dataset: { source: F.text(r.source, 200), rate: r.rate.toFixed(1) } }, [
+      D.h('span', { className: 'row-name', title: F.text(r.source, 400), text: F.text(r.source, 60) }),
+      D.h('div', { className: 'progress-track ingest-bar' }, [D.h('div', { className: 'progress-fill', style: { width: (r.share * 100).toFixed(0) + '%' } })]),
+      D.h('span', { className: 'stat', text: rateText(r.rate) }),
+    ]);
+  }
+
+  function paint(ctx) {
+    const list = rates(S.buckets, Math.floor(Date.now() / 1000), WINDOW_S);
+    const box = D.byId(ctx.ids.ingest_rate);
+    if (list.length) D.keyedList(box, list, (r) => r.source, (r) => rateText(r.rate) + (r.share * 100).toFixed(0), row, S.rows);
+    else D.emptyState(box, 'No events in the last ' + WINDOW_S + ' s', 'arrows-exchange');
+    const total = list.reduce((sum, r) => sum + r.rate, 0);
+    B.setChanged(ctx.ids.ingest_rate_count, { children: list.length ? rateText(total) + ' from ' + list.length : '' });
+  }
+
+  const callbacks = {
+    update() {
+      const ctx = window.mova.client.ctx;
+      if (!ctx.cfg) return B.noUpdate();
+      const fresh = ctx.window.take('ingest').filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0);
+      count(S.buckets, fresh, Math.floor(Date.now() / 1000));
+      paint(ctx);
+      return B.noUpdate();
+    },
+  };
+
+  return {
+    name: 'ingest',
+    minIntervalMs: 1000,
+    wants: (e, ctx) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0,
+    boot(ctx) { ctx.window.cursor('ingest', ctx.bootSeq); }, // live events only: history has no arrival rate
+    tick(ctx) { if (S.buckets.size) paint(ctx); },
+    callbacks, count, rates,
+  };
+});

@@ -1,0 +1,15 @@
+"""Plugins, their state and version: the panel's events store drives assets/client/panel_plugins.js."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input
+
+from callbacks.live import js
+from components import ids
+
+
+def register(app: dash.Dash, settings: Any) -> None:
+    app.clientside_callback(js("plugins", "update"), Input(ids.panel_events("plugins"), "data"))

@@ -1,0 +1,30 @@
+"""Ingest rate per source: which publishers send how much, over the last 10 seconds.
+
+The recipe's example panel (ARCHITECTURE.md "Adding a panel"): this card (a header, a list the JS
+module fills, the panel's events store), callbacks/ingest.py (its store -> its JS callback) and
+assets/client/panel_ingest.js (what it counts and how it paints).
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import ids
+from components.client import panel_store
+from components.icons import icon
+
+
+def ingest_card() -> dbc.Card:
+    head = html.Div(
+        html.Div(
+            [icon("arrows-exchange", 18), html.Span("Ingest rate by source"), html.Span("", id=ids.INGEST_RATE_COUNT, className="feed-count")],
+            className="card-title-row",
+        ),
+        className="card-head",
+    )
+    # Dash renders the list empty and never again: assets/client/panel_ingest.js keeps its rows
+    return dbc.Card(
+        [head, html.Div(id=ids.INGEST_RATE, className="panel-list ingest-list"), panel_store("ingest")],
+        class_name="mova-card panel-card mt-3",
+    )
