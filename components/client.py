@@ -22,8 +22,15 @@ from typing import Any
 from dash import dcc
 
 from components import ids
-from components.config import CATEGORIES, CHARTS, FEED_EXCLUDED_TYPES, LIVE_WINDOW_S, RANGES
-from components.config import TRANSFER_FADE_AFTER_S, TRANSFER_REMOVE_AFTER_S
+from components.config import (
+    CATEGORIES,
+    CHARTS,
+    FEED_EXCLUDED_TYPES,
+    LIVE_WINDOW_S,
+    RANGES,
+    TRANSFER_FADE_AFTER_S,
+    TRANSFER_REMOVE_AFTER_S,
+)
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "assets" / "client"
 ASSETS_PATH_IGNORE = ["client"]  # assets/client/ is loaded in order by client_scripts(), not by Dash
@@ -40,9 +47,7 @@ def client_files() -> list[str]:
 
 def client_scripts(prefix: str = "/") -> list[str]:
     """Script urls for Dash's ``external_scripts`` (``prefix``: the app's requests_pathname_prefix)."""
-    return [
-        f"{prefix}assets/client/{name}?m={int((CLIENT_DIR / name).stat().st_mtime)}" for name in client_files()
-    ]
+    return [f"{prefix}assets/client/{name}?m={int((CLIENT_DIR / name).stat().st_mtime)}" for name in client_files()]
 
 
 def panel_store(panel: str) -> dcc.Store:
@@ -71,10 +76,20 @@ def panels_in(layout: Any) -> dict[str, str]:
 def client_config(settings: Any, layout: Any) -> dict[str, Any]:
     """The settings, ids and definitions the browser-side client reads at start."""
     charts: dict[str, Any] = {
-        c.id: {"series": list(c.series), "labels": list(c.labels), "unit": c.unit, "stat_id": f"{ids.CHART_STATS}-{c.id}"}
+        c.id: {
+            "series": list(c.series),
+            "labels": list(c.labels),
+            "unit": c.unit,
+            "stat_id": f"{ids.CHART_STATS}-{c.id}",
+        }
         for c in CHARTS
     }
-    charts[ids.CHART_CUSTOM] = {"series": [], "labels": [], "unit": "", "stat_id": f"{ids.CHART_STATS}-{ids.CHART_CUSTOM}"}
+    charts[ids.CHART_CUSTOM] = {
+        "series": [],
+        "labels": [],
+        "unit": "",
+        "stat_id": f"{ids.CHART_STATS}-{ids.CHART_CUSTOM}",
+    }
     return {
         "ids": ids.as_config(),
         "panels": panels_in(layout),

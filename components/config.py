@@ -6,6 +6,7 @@ components/client.py hands them to the browser in the page config.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from components import ids
 
 # categories offered by the feed filter before any event is seen (DESIGN.md §2); others are added when seen

@@ -111,6 +111,4 @@ def feed_card(max_items: int) -> dbc.Card:
         ],
         className="feed-footer d-flex gap-2",
     )
-    return dbc.Card(
-        [head, controls, body, footer, panel_store("feed")], class_name="mova-card feed-card"
-    )
+    return dbc.Card([head, controls, body, footer, panel_store("feed")], class_name="mova-card feed-card")

@@ -64,7 +64,9 @@ FEED_NEW = "feed-new"
 FEED_NEW_TEXT = "feed-new-text"
 FEED_OLDER = "feed-older"
 FEED_COUNT = "feed-count"
-FEED_ROWS = "activity-feed-rows"  # the rows, kept by assets/client/panel_feed.js one DOM node per event (Dash renders it empty)
+FEED_ROWS = (
+    "activity-feed-rows"  # the rows, kept by assets/client/panel_feed.js one DOM node per event (Dash renders it empty)
+)
 FEED_EMPTY = "activity-feed-empty"  # "Waiting for events…" / "No event matches the filter", hidden while rows show
 
 # -- issue 5 panels (stable: tests and users' scripts find rows by their data-* attributes) -----------------

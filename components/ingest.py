@@ -18,7 +18,11 @@ from components.icons import icon
 def ingest_card() -> dbc.Card:
     head = html.Div(
         html.Div(
-            [icon("arrows-exchange", 18), html.Span("Ingest rate by source"), html.Span("", id=ids.INGEST_RATE_COUNT, className="feed-count")],
+            [
+                icon("arrows-exchange", 18),
+                html.Span("Ingest rate by source"),
+                html.Span("", id=ids.INGEST_RATE_COUNT, className="feed-count"),
+            ],
             className="card-title-row",
         ),
         className="card-head",

@@ -57,7 +57,12 @@ def ml_card() -> dbc.Card:
     )
     body = html.Div([html.Div([_list(ids.ML_JOBS), loss], className="ml-main"), side], className="ml-grid")
     return dbc.Card(
-        [_head("Training jobs", "brain", ids.ML_JOBS_COUNT), body, dcc.Store(id=ids.ML_SELECTED, data=None), panel_store("ml")],
+        [
+            _head("Training jobs", "brain", ids.ML_JOBS_COUNT),
+            body,
+            dcc.Store(id=ids.ML_SELECTED, data=None),
+            panel_store("ml"),
+        ],
         class_name="mova-card ml-card",
     )
 

@@ -127,24 +127,24 @@
     /** Every chart's history for the range (and the custom chart's series), as Patches of x/y. */
     async history(range, series, config) {
       const cfg = config;
-      const ids = chartIds(cfg);
+      const charts = chartIds(cfg);
       const ctx = ctxOf();
       let known;
       try {
         known = (await ctx.getJSON('/api/metrics/series')).series.map((s) => s.name);
       } catch (err) {
         console.warn('MOVA: loading the series list failed:', err && err.message);
-        return B.noUpdate(ids.length);
+        return B.noUpdate(charts.length);
       }
       noteSeries({ ids: cfg.ids }, known);
       if (!series) {
-        const used = new Set(ids.flatMap((id) => cfg.charts[id].series));
+        const used = new Set(charts.flatMap((id) => cfg.charts[id].series));
         series = known.find((s) => s === 'load.1') || known.find((s) => !used.has(s)) || known[0] || null;
         if (series) B.setProps(cfg.ids.chart_series, { value: series });
       }
       S.custom = series;
       const seconds = cfg.ranges[range] || cfg.live_window_s;
-      const wanted = Array.from(new Set(ids.flatMap((id) => seriesOf(cfg, id)))).filter((s) => known.indexOf(s) >= 0);
+      const wanted = Array.from(new Set(charts.flatMap((id) => seriesOf(cfg, id)))).filter((s) => known.indexOf(s) >= 0);
       const bySeries = {};
       if (wanted.length) {
         try {
@@ -152,10 +152,10 @@
           body.series.forEach((s) => { bySeries[s.name] = s; });
         } catch (err) {
           console.warn('MOVA: loading metric history failed:', err && err.message);
-          return B.noUpdate(ids.length);
+          return B.noUpdate(charts.length);
         }
       }
-      return ids.map((id) => {
+      return charts.map((id) => {
         const patch = B.patch();
         let longest = 0;
         seriesOf(cfg, id).forEach((name, i) => {

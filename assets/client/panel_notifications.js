@@ -147,7 +147,6 @@
     name: 'notifications',
     wants: F.isNotice,
     history(ctx, before) {
-      ctx.window.cursor('toasts', ctx.bootSeq);
       return ctx.getJSON(before + '&limit=' + ctx.cfg.notifications_max * 3 + '&type=notification&type=alert').then((b) => b.events);
     },
     tick(ctx, seconds) {
