@@ -324,7 +324,7 @@
       },
     });
     // read-only view for the console and the browser tests
-    win.movaLive = { ctx, snapshot };
+    win.movaLive = { ctx, snapshot, get state() { return snapshot(); } };
   }
 
   /** The connection and window, as the badge and the browser tests read them. */
@@ -335,6 +335,7 @@
       transport: ctx.transport, lastEventAt: ctx.lastEventAt, delayMs: ctx.delayMs, serverLastSeq: ctx.serverLastSeq,
       lastSeq: ctx.window.lastSeq, lostFrames: ctx.window.info.lostFrames, flushes: ctx.flushes, epoch: ctx.epoch,
       historyTrimmed: W.state.trimmed, socket: W.state.socket !== null, writes: B.stats.writes,
+      flushesByPanel: Object.fromEntries(revs), healthShown: ctx.panels.health ? ctx.panels.health.shown.slice() : [],
     });
   }
 
