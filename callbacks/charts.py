@@ -1,8 +1,9 @@
 """Metric charts: live points, pause, and history on a range or series change.
 
-Live points are appended by assets/client/panel_charts.js with Plotly.extendTraces (at most twice a
-second) and history is written as a Patch of the traces' x/y: live figures are never replaced
-(NOTES.md), so the user's zoom and legend choices survive every update.
+Live points are appended by assets/client/panel_charts.js with Plotly.extendTraces, at most once a
+second, straight from the client (no callback: ARCHITECTURE.md, "Cost"); history is written here as
+a Patch of the traces' x/y. Live figures are never replaced (NOTES.md), so the user's zoom and
+legend choices survive every update.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from components import ids
 
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(js("charts", "update"), Input(ids.panel_events("charts"), "data"))
     app.clientside_callback(js("charts", "pause"), Input(ids.CHART_PAUSE, "n_clicks"), prevent_initial_call=True)
     app.clientside_callback(
         js("charts", "history"),

@@ -1,4 +1,4 @@
-"""The activity feed: new events, filter and search; older pages; jump back to the newest.
+"""The activity feed: filter and search; older pages; jump back to the newest.
 
 The rows are DOM nodes assets/client/panel_feed.js keeps in ``activity-feed-rows`` (one per event,
 inserted and removed as events come and go), so a busy stream never re-renders the list through Dash.
@@ -16,12 +16,8 @@ from components import ids
 
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(
-        js("feed", "update"),
-        Input(ids.panel_events("feed"), "data"),
-        Input(ids.FEED_FILTER, "value"),
-        Input(ids.FEED_SEARCH, "value"),
-    )
+    # new events need no callback: the client paints the feed in the frame they arrive (panel_feed.js says why)
+    app.clientside_callback(js("feed", "update"), Input(ids.FEED_FILTER, "value"), Input(ids.FEED_SEARCH, "value"))
     app.clientside_callback(
         js("feed", "older"),
         Output(ids.FEED_OLDER, "disabled"),

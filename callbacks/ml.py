@@ -1,4 +1,7 @@
-"""Training jobs, latest models, predictions and the selected job's loss curve (assets/client/panel_ml.js)."""
+"""Training jobs: a click on a job row selects it (the ml-selected store), and its loss curve shows.
+
+The lists themselves are painted by assets/client/panel_ml.js as events arrive (ARCHITECTURE.md).
+"""
 
 from __future__ import annotations
 
@@ -12,4 +15,4 @@ from components import ids
 
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(js("ml", "update"), Input(ids.panel_events("ml"), "data"), Input(ids.ML_SELECTED, "data"))
+    app.clientside_callback(js("ml", "select"), Input(ids.ML_SELECTED, "data"), prevent_initial_call=True)

@@ -13,7 +13,6 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.client import panel_store
 from components.config import CHARTS, RANGES, ChartSpec
 from components.export import export_button
 from components.icons import icon
@@ -93,7 +92,7 @@ def chart_card(spec: ChartSpec) -> dbc.Card:
             html.Div(
                 [
                     html.Div([icon(spec.icon, 18), html.Span(spec.title)], className="card-title-row"),
-                    html.Span("—", id=f"{ids.CHART_STATS}-{spec.id}", className="chart-stat"),
+                    html.Span(id=f"{ids.CHART_STATS}-{spec.id}", className="chart-stat"),
                 ],
                 className="card-head",
             ),
@@ -119,7 +118,7 @@ def custom_chart_card() -> dbc.Card:
                                 clearable=False,
                                 className="series-picker",
                             ),
-                            html.Span("—", id=f"{ids.CHART_STATS}-{ids.CHART_CUSTOM}", className="chart-stat"),
+                            html.Span(id=f"{ids.CHART_STATS}-{ids.CHART_CUSTOM}", className="chart-stat"),
                         ],
                         className="d-flex align-items-center gap-2 flex-grow-1 justify-content-end",
                     ),
@@ -174,4 +173,4 @@ def chart_toolbar() -> html.Div:
 
 def charts_section() -> html.Section:
     grid = dbc.Row([dbc.Col(chart_card(spec), xs=12, md=6) for spec in CHARTS], class_name="g-3 mb-3")
-    return html.Section([chart_toolbar(), grid, custom_chart_card(), panel_store("charts")], className="charts-section")
+    return html.Section([chart_toolbar(), grid, custom_chart_card()], className="charts-section")

@@ -6,7 +6,6 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.client import panel_store
 from components.config import CATEGORIES
 from components.icons import category_icon, icon
 
@@ -23,7 +22,7 @@ def feed_card(max_items: int) -> dbc.Card:
     head = html.Div(
         [
             html.Div(
-                [icon("activity", 18), html.Span("Activity"), html.Span("", id=ids.FEED_COUNT, className="feed-count")],
+                [icon("activity", 18), html.Span("Activity"), html.Span(id=ids.FEED_COUNT, className="feed-count")],
                 className="card-title-row",
             ),
             html.Span(
@@ -76,7 +75,7 @@ def feed_card(max_items: int) -> dbc.Card:
             new_button,
             html.Div(
                 [
-                    html.Div("Waiting for events…", id=ids.FEED_EMPTY, className="empty-state feed-empty"),
+                    html.Div(id=ids.FEED_EMPTY, className="empty-state feed-empty"),
                     # Dash renders this empty and never again: the live client adds and removes its rows
                     # (one DOM node per event, text only through textContent), so a new event costs one
                     # insert instead of re-rendering every row through Dash (DESIGN.md §5)
@@ -111,4 +110,4 @@ def feed_card(max_items: int) -> dbc.Card:
         ],
         className="feed-footer d-flex gap-2",
     )
-    return dbc.Card([head, controls, body, footer, panel_store("feed")], class_name="mova-card feed-card")
+    return dbc.Card([head, controls, body, footer], class_name="mova-card feed-card")

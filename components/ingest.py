@@ -11,7 +11,6 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import ids
-from components.client import panel_store
 from components.icons import icon
 
 
@@ -21,7 +20,7 @@ def ingest_card() -> dbc.Card:
             [
                 icon("arrows-exchange", 18),
                 html.Span("Ingest rate by source"),
-                html.Span("", id=ids.INGEST_RATE_COUNT, className="feed-count"),
+                html.Span(id=ids.INGEST_RATE_COUNT, className="feed-count"),
             ],
             className="card-title-row",
         ),
@@ -29,6 +28,6 @@ def ingest_card() -> dbc.Card:
     )
     # Dash renders the list empty and never again: assets/client/panel_ingest.js keeps its rows
     return dbc.Card(
-        [head, html.Div(id=ids.INGEST_RATE, className="panel-list ingest-list"), panel_store("ingest")],
+        [head, html.Div(id=ids.INGEST_RATE, className="panel-list ingest-list")],
         class_name="mova-card panel-card mt-3",
     )

@@ -11,7 +11,6 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.client import panel_store
 from components.icons import icon
 
 LOSS_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True, "staticPlot": False}
@@ -20,7 +19,7 @@ LOSS_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True
 def _head(title: str, icon_name: str, count_id: str) -> html.Div:
     return html.Div(
         html.Div(
-            [icon(icon_name, 18), html.Span(title), html.Span("", id=count_id, className="feed-count")],
+            [icon(icon_name, 18), html.Span(title), html.Span(id=count_id, className="feed-count")],
             className="card-title-row",
         ),
         className="card-head",
@@ -36,7 +35,7 @@ def _list(list_id: str, extra_class: str = "") -> html.Div:
 def ml_card() -> dbc.Card:
     loss = html.Div(
         [
-            html.Div("Loss", id=ids.ML_LOSS_TITLE, className="sub-title"),
+            html.Div(id=ids.ML_LOSS_TITLE, className="sub-title"),
             dcc.Graph(
                 id=ids.ML_LOSS,
                 figure={"data": [], "layout": {"height": 150, "paper_bgcolor": "rgba(0,0,0,0)"}},
@@ -61,7 +60,6 @@ def ml_card() -> dbc.Card:
             _head("Training jobs", "brain", ids.ML_JOBS_COUNT),
             body,
             dcc.Store(id=ids.ML_SELECTED, data=None),
-            panel_store("ml"),
         ],
         class_name="mova-card ml-card",
     )
@@ -69,21 +67,21 @@ def ml_card() -> dbc.Card:
 
 def transfers_card() -> dbc.Card:
     return dbc.Card(
-        [_head("Transfers", "arrows-exchange", ids.TRANSFERS_COUNT), _list(ids.TRANSFERS), panel_store("transfers")],
+        [_head("Transfers", "arrows-exchange", ids.TRANSFERS_COUNT), _list(ids.TRANSFERS)],
         class_name="mova-card panel-card",
     )
 
 
 def presence_card() -> dbc.Card:
     return dbc.Card(
-        [_head("People", "user", ids.PRESENCE_COUNT), _list(ids.PRESENCE), panel_store("presence")],
+        [_head("People", "user", ids.PRESENCE_COUNT), _list(ids.PRESENCE)],
         class_name="mova-card panel-card",
     )
 
 
 def plugins_card() -> dbc.Card:
     return dbc.Card(
-        [_head("Plugins", "puzzle", ids.PLUGINS_COUNT), _list(ids.PLUGINS, "plugins-grid"), panel_store("plugins")],
+        [_head("Plugins", "puzzle", ids.PLUGINS_COUNT), _list(ids.PLUGINS, "plugins-grid")],
         class_name="mova-card panel-card",
     )
 

@@ -46,6 +46,7 @@
   const dirty = new Map(); // panel name -> true while its store write is pending
   const lastFlush = new Map();
   const revs = new Map();
+  const paintMs = new Map(); // milliseconds each direct panel spent painting, for the console and benchmarks
 
   async function getJSON(path) {
     const response = await fetch(path, { cache: 'no-store', headers: { Accept: 'application/json' } });
@@ -59,10 +60,10 @@
     return Object.keys(ctx.panels).map((k) => ctx.panels[k]);
   }
 
-  /** Ask for `name`'s store to be written: on the next frame, or when its minimum interval allows. */
+  /** Ask for `name`'s store to be written (or a direct panel to paint): next frame, or when its interval allows. */
   function markDirty(name) {
     const panel = ctx.panels[name];
-    if (!panel || dirty.has(name) || !ctx.cfg || !ctx.cfg.panels[name]) return;
+    if (!panel || dirty.has(name) || !ctx.cfg || !(panel.paint || ctx.cfg.panels[name])) return;
     dirty.set(name, true);
     const wait = Math.max(0, (lastFlush.get(name) || 0) + (panel.minIntervalMs || 0) - Date.now());
     const run = () => flush(name);
@@ -77,6 +78,13 @@
     ctx.flushes += 1;
     const rev = (revs.get(name) || 0) + 1;
     revs.set(name, rev);
+    const panel = ctx.panels[name];
+    if (panel.paint) {
+      const t0 = performance.now();
+      panel.paint(ctx); // painted straight into the DOM: no Dash callback (ARCHITECTURE.md, "Cost")
+      paintMs.set(name, (paintMs.get(name) || 0) + performance.now() - t0); // movaLive.snapshot().paintMs
+      return;
+    }
     B.setProps(ctx.cfg.panels[name], { data: rev });
     W.trimHistory(root());
   }
@@ -335,7 +343,7 @@
       transport: ctx.transport, lastEventAt: ctx.lastEventAt, delayMs: ctx.delayMs, serverLastSeq: ctx.serverLastSeq,
       lastSeq: ctx.window.lastSeq, lostFrames: ctx.window.info.lostFrames, flushes: ctx.flushes, epoch: ctx.epoch,
       historyTrimmed: W.state.trimmed, socket: W.state.socket !== null, writes: B.stats.writes,
-      flushesByPanel: Object.fromEntries(revs), healthShown: ctx.panels.health ? ctx.panels.health.shown.slice() : [],
+      flushesByPanel: Object.fromEntries(revs), paintMs: Object.fromEntries(paintMs), healthShown: ctx.panels.health ? ctx.panels.health.shown.slice() : [],
     });
   }
 

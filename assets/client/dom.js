@@ -118,5 +118,16 @@
 
   const byId = (id) => (typeof document !== 'undefined' ? document.getElementById(id) : null);
 
-  return { h, icon, setText, keyedList, emptyState, progressBar, byId };
+  /** The text of element `id` (one Dash renders empty: a Dash prop write would cost a callback pipeline). */
+  function text(id, value) {
+    setText(byId(id), value);
+  }
+
+  /** The class of element `id`, written only when it differs. */
+  function className(id, value) {
+    const node = byId(id);
+    if (node && node.className !== value) node.className = value;
+  }
+
+  return { h, icon, setText, text, className, keyedList, emptyState, progressBar, byId };
 });

@@ -1,8 +1,8 @@
 /*
  * MOVA Live panel: the metric charts (callbacks/charts.py).
  *
- * Live points go straight to Plotly (extendTraces on the graph's plot node), at most twice a second
- * (the panel's minIntervalMs): a new figure would be a full redraw, and a Dash prop per point would
+ * Live points go straight to Plotly (extendTraces on the graph's plot node), at most every 2 s and
+ * only for charts on screen (each extendTraces redraws its chart: ~16 ms here): a new figure would be a full redraw, and a Dash prop per point would
  * re-render the Graph. extendTraces keeps the user's zoom (NOTES.md: never replace live figures).
  * History comes from GET /api/metrics when the range or the custom series changes, written as a
  * Patch of the traces' x/y with the live points kept since merged in. Pause holds points back and
@@ -18,9 +18,10 @@
   'use strict';
   const F = need('./format.js');
   const B = need('./bridge.js');
+  const D = need('./dom.js');
 
   const RECENT_POINTS = 900; // live points kept per series, merged into freshly loaded history
-  const S = { paused: false, pending: [], pendingCount: 0, recent: {}, latest: {}, known: new Set(), custom: null, maxPoints: {} };
+  const S = { seen: new Map(), waiting: new Map(), paused: false, pending: [], pendingCount: 0, recent: {}, latest: {}, known: new Set(), custom: null, maxPoints: {} };
 
   const chartIds = (cfg) => Object.keys(cfg.charts);
   function seriesOf(cfg, id) {
@@ -60,11 +61,36 @@
     B.setProps(ctx.ids.export_series, { options });
   }
 
+  /**
+   * Whether chart `id` is on screen. Each extendTraces redraws its chart (~16 ms here), so a chart
+   * scrolled out of view (or in a hidden tab) keeps its points until it shows again.
+   */
+  function visible(id) {
+    if (!('IntersectionObserver' in window)) return true;
+    if (!S.seen.has(id)) {
+      const el = document.getElementById(id);
+      if (!el) return false;
+      S.seen.set(id, false);
+      const drawWaiting = () => window.mova.client.markDirty('charts');
+      new IntersectionObserver((entries) => entries.forEach((e) => {
+        S.seen.set(id, e.isIntersecting);
+        if (e.isIntersecting && (S.waiting.get(id) || []).length) drawWaiting();
+      })).observe(el);
+    }
+    return S.seen.get(id) && !document.hidden;
+  }
+
   function draw(ctx, points) {
     const plotly = window.Plotly;
     chartIds(ctx.cfg).forEach((id) => {
+      const all = (S.waiting.get(id) || []).concat(points);
+      if (!visible(id)) {
+        S.waiting.set(id, all.slice(-livePoints(ctx.cfg)));
+        return;
+      }
+      S.waiting.delete(id);
       const names = seriesOf(ctx.cfg, id);
-      const ext = names.length && extension(names, points);
+      const ext = names.length && extension(names, all);
       const el = document.getElementById(id);
       const gd = el && (el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'));
       if (!ext || !plotly || !gd || !gd.data || gd.data.length < names.length) return;
@@ -79,39 +105,41 @@
 
   const ctxOf = () => window.mova.client.ctx;
 
+  /** New samples: the client calls it at most once a second. */
+  function take(ctx) {
+    const points = [];
+    ctx.window.take('charts').forEach((e) => {
+      const values = F.seriesPoints(e);
+      const names = Object.keys(values);
+      if (!names.length) return;
+      const t = F.localTime(e.time);
+      names.forEach((n) => {
+        S.latest[n] = values[n];
+        const list = S.recent[n] || (S.recent[n] = []);
+        list.push([t, values[n]]);
+        if (list.length > RECENT_POINTS * 1.25) list.splice(0, list.length - RECENT_POINTS);
+      });
+      noteSeries(ctx, names);
+      points.push({ t, values });
+    });
+    if (!points.length) {
+      if (!S.paused && S.waiting.size) draw(ctx, []); // a chart came into view
+      return;
+    }
+    chartIds(ctx.cfg).forEach((id) => {
+      const text = statText(ctx.cfg, id);
+      if (text.replace(/[—· ]/g, '')) D.text(ctx.cfg.charts[id].stat_id, text);
+    });
+    if (S.paused) {
+      S.pending = S.pending.concat(points);
+      S.pendingCount += points.reduce((sum, p) => sum + Object.keys(p.values).length, 0);
+      pauseLabel(ctx);
+    } else {
+      draw(ctx, points);
+    }
+  }
+
   const callbacks = {
-    update() {
-      const ctx = ctxOf();
-      if (!ctx.cfg) return B.noUpdate();
-      const points = [];
-      ctx.window.take('charts').forEach((e) => {
-        const values = F.seriesPoints(e);
-        const names = Object.keys(values);
-        if (!names.length) return;
-        const t = F.localTime(e.time);
-        names.forEach((n) => {
-          S.latest[n] = values[n];
-          const list = S.recent[n] || (S.recent[n] = []);
-          list.push([t, values[n]]);
-          if (list.length > RECENT_POINTS * 1.25) list.splice(0, list.length - RECENT_POINTS);
-        });
-        noteSeries(ctx, names);
-        points.push({ t, values });
-      });
-      if (!points.length) return B.noUpdate();
-      chartIds(ctx.cfg).forEach((id) => {
-        const text = statText(ctx.cfg, id);
-        if (text.replace(/[—· ]/g, '')) B.setChanged(ctx.cfg.charts[id].stat_id, { children: text });
-      });
-      if (S.paused) {
-        S.pending = S.pending.concat(points);
-        S.pendingCount += points.reduce((sum, p) => sum + Object.keys(p.values).length, 0);
-        pauseLabel(ctx);
-      } else {
-        draw(ctx, points);
-      }
-      return B.noUpdate();
-    },
     pause(clicks) {
       const ctx = ctxOf();
       if (!clicks || !ctx.cfg) return B.noUpdate();
@@ -143,6 +171,7 @@
         if (series) B.setProps(cfg.ids.chart_series, { value: series });
       }
       S.custom = series;
+      S.waiting.clear(); // the history below merges every live point kept so far
       const seconds = cfg.ranges[range] || cfg.live_window_s;
       const wanted = Array.from(new Set(charts.flatMap((id) => seriesOf(cfg, id)))).filter((s) => known.indexOf(s) >= 0);
       const bySeries = {};
@@ -188,7 +217,8 @@
 
   return {
     name: 'charts',
-    minIntervalMs: 500,
+    paint: take,
+    minIntervalMs: 2000,
     wants: (e) => Object.keys(F.seriesPoints(e)).length > 0,
     boot(ctx) { ctx.window.cursor('charts', ctx.bootSeq); }, // history comes from /api/metrics
     callbacks, extension, known: S.known, state: S,

@@ -2,7 +2,9 @@
  * MOVA Live panel: the activity feed (callbacks/feed.py).
  *
  * Rows are DOM nodes in the rows container Dash renders empty (components/feed.py), one per event,
- * keyed by seq: a frame of k new events inserts k rows and drops those past the cap. The filter
+ * keyed by seq: a frame of k new events inserts k rows and drops those past the cap. The client
+ * calls `paint` in the animation frame after a socket frame brought new rows (no Dash callback: see
+ * ARCHITECTURE.md, "Cost"). The filter
  * chips and the search are Dash inputs of the panel's callback; a category first seen live gets its
  * own chip (ticked). While the user has scrolled away from the top, new rows are counted as unseen
  * ("3 new", a click jumps back). Relative times refresh every 10 s from the client's clock.
@@ -128,11 +130,9 @@
       if (e) D.setText(entry.node.movaTime, F.relativeTime(e.time, now));
     });
     S.shown = shown.length;
-    B.setChanged(ctx.ids.feed_empty, {
-      children: S.feed.length ? 'No event matches the filter' : 'Waiting for events…',
-      className: 'empty-state feed-empty' + (S.shown ? ' is-hidden' : ''),
-    });
-    B.setChanged(ctx.ids.feed_count, { children: S.shown === S.feed.length ? String(S.feed.length) : S.shown + ' of ' + S.feed.length });
+    D.text(ctx.ids.feed_empty, S.feed.length ? 'No event matches the filter' : '');
+    D.className(ctx.ids.feed_empty, 'empty-state feed-empty' + (S.shown ? ' is-hidden' : ''));
+    D.text(ctx.ids.feed_count, S.shown === S.feed.length ? String(S.feed.length) : S.shown + ' of ' + S.feed.length);
     if (S.following && S.scrollTop > 0) {
       const el = D.byId(ctx.ids.activity_feed);
       if (el) el.scrollTop = 0; // stay at the newest row; a user who scrolled away keeps their place
@@ -141,25 +141,31 @@
 
   const ctxOf = () => window.mova.client.ctx;
 
+  /** New events (the client calls it in the animation frame after they arrived). */
+  function take(ctx) {
+    if (!ctx.cfg) return;
+    attachScroll(ctx);
+    const excluded = new Set(ctx.cfg.feed_excluded_types);
+    const rows = ctx.window.take('feed').filter((e) => !excluded.has(e.type));
+    if (!rows.length && S.painted) return;
+    S.painted = true;
+    if (rows.length) {
+      noteCategories(ctx, rows);
+      S.feed = insertNewestFirst(S.feed, rows, S.cap);
+      if (!S.following) S.unseen += rows.filter((e) => e.seq > ctx.bootSeq).length;
+    }
+    paint(ctx, false);
+    indicator(ctx);
+  }
+
   const callbacks = {
-    /** The panel's callback: new events (its store), the filter or the search changed. */
-    update(rev, filterValue, search) {
+    /** The filter or the search changed. */
+    update(filterValue, search) {
       const ctx = ctxOf();
       if (!ctx.cfg) return B.noUpdate();
-      attachScroll(ctx);
-      if (B.firedBy(ctx.ids.feed_filter) || S.filter === null) S.filter = filterValue || null;
+      S.filter = filterValue || null;
       S.search = search || '';
-      const excluded = new Set(ctx.cfg.feed_excluded_types);
-      const rows = ctx.window.take('feed').filter((e) => !excluded.has(e.type));
-      const byInput = B.firedBy(ctx.ids.feed_filter) || B.firedBy(ctx.ids.feed_search) || !B.triggered().length;
-      if (!rows.length && !byInput) return B.noUpdate();
-      if (rows.length) {
-        noteCategories(ctx, rows);
-        S.feed = insertNewestFirst(S.feed, rows, S.cap);
-        if (!S.following) S.unseen += rows.filter((e) => e.seq > ctx.bootSeq).length;
-      }
       paint(ctx, false);
-      indicator(ctx);
       return B.noUpdate();
     },
     async older(clicks) {
@@ -191,6 +197,7 @@
 
   return {
     name: 'feed',
+    paint: take,
     wants: (e, ctx) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0,
     history(ctx, before) {
       S.cap = ctx.cfg.feed_max_items;

@@ -1,5 +1,6 @@
 /*
- * MOVA Live panel: ingest rate per source (callbacks/ingest.py, components/ingest.py).
+ * MOVA Live panel: ingest rate per source (components/ingest.py). The recipe's example panel:
+ * ARCHITECTURE.md, "Adding a panel".
  *
  * Counts the events each source sent over the last WINDOW_S seconds of the page's clock (every
  * event but the per-second metric samples of the collector counts), one row per source with its
@@ -16,7 +17,6 @@
   'use strict';
   const F = need('./format.js');
   const D = need('./dom.js');
-  const B = need('./bridge.js');
 
   const WINDOW_S = 10;
   const S = { buckets: new Map(), rows: new Map() }; // source -> Map(second -> count)
@@ -63,26 +63,23 @@
     if (list.length) D.keyedList(box, list, (r) => r.source, (r) => rateText(r.rate) + (r.share * 100).toFixed(0), row, S.rows);
     else D.emptyState(box, 'No events in the last ' + WINDOW_S + ' s', 'arrows-exchange');
     const total = list.reduce((sum, r) => sum + r.rate, 0);
-    B.setChanged(ctx.ids.ingest_rate_count, { children: list.length ? rateText(total) + ' from ' + list.length : '' });
+    D.text(ctx.ids.ingest_rate_count, list.length ? rateText(total) + ' from ' + list.length : '');
   }
 
-  const callbacks = {
-    update() {
-      const ctx = window.mova.client.ctx;
-      if (!ctx.cfg) return B.noUpdate();
-      const fresh = ctx.window.take('ingest').filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0);
-      count(S.buckets, fresh, Math.floor(Date.now() / 1000));
-      paint(ctx);
-      return B.noUpdate();
-    },
-  };
+  /** New events: the client calls it at most once a second. */
+  function take(ctx) {
+    const fresh = ctx.window.take('ingest').filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0);
+    count(S.buckets, fresh, Math.floor(Date.now() / 1000));
+    paint(ctx);
+  }
 
   return {
     name: 'ingest',
+    paint: take,
     minIntervalMs: 1000,
     wants: (e, ctx) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0,
     boot(ctx) { ctx.window.cursor('ingest', ctx.bootSeq); }, // live events only: history has no arrival rate
     tick(ctx) { if (S.buckets.size) paint(ctx); },
-    callbacks, count, rates,
+    count, rates,
   };
 });

@@ -5,8 +5,9 @@
  * The lists are DOM rows in containers Dash renders empty (components/panels.py), drawn from the live
  * state (live_state.js, seeded by the server's snapshot): a row is rebuilt only when what it shows
  * changed. A click on a job row selects it (the ml-selected store); its loss curve is its
- * ml.<job>.loss history from REST once, then the live points, written as a new figure only when a
- * point was added (the store is written at most four times a second).
+ * ml.<job>.loss history from REST once (a new figure), then the live points appended with
+ * Plotly.extendTraces (a new figure per point would be a full redraw; the store is written at most
+ * once a second).
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -119,9 +120,18 @@
     paintLoss(ctx, job);
   }
 
+  /** The loss graph's plot node when it shows `count` points of `job` already (else null: draw it anew). */
+  function plotOf(ctx, job, count) {
+    const el = D.byId(ctx.ids.ml_loss);
+    const gd = el && (el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'));
+    const shown = gd && gd.data && gd.data[0] && gd.data[0].x ? gd.data[0].x.length : -1;
+    return S.lossJob === job && shown === count && window.Plotly ? gd : null;
+  }
+
   function paintLoss(ctx, job) {
     if (!job) {
-      if (B.setChanged(ctx.ids.ml_loss_title, { children: 'Loss: no job selected' })) B.setProps(ctx.ids.ml_loss, { figure: lossFigure([]) });
+      if (S.lossKey !== '') B.setProps(ctx.ids.ml_loss, { figure: lossFigure([]) });
+      D.text(ctx.ids.ml_loss_title, 'Loss: no job selected');
       S.lossKey = '';
       return;
     }
@@ -135,8 +145,16 @@
     const key = job + ':' + points.length + ':' + (points.length ? points[points.length - 1][0] : '');
     if (key === S.lossKey) return;
     S.lossKey = key;
-    B.setProps(ctx.ids.ml_loss, { figure: lossFigure(points) }); // a new point is a new figure: rare enough
-    B.setChanged(ctx.ids.ml_loss_title, { children: 'Loss · ' + F.text(job, 80) });
+    const gd = plotOf(ctx, job, S.lossCount);
+    const added = points.slice(S.lossCount);
+    if (gd && added.length && points.length > S.lossCount) {
+      window.Plotly.extendTraces(gd, { x: [added.map((p) => p[0])], y: [added.map((p) => p[1])] }, [0]);
+    } else {
+      B.setProps(ctx.ids.ml_loss, { figure: lossFigure(points) }); // another job, or its history just loaded
+    }
+    S.lossJob = job;
+    S.lossCount = points.length;
+    D.text(ctx.ids.ml_loss_title, 'Loss · ' + F.text(job, 80));
   }
 
   function paint(ctx) {
@@ -159,7 +177,7 @@
     if (preds.length) D.keyedList(D.byId(ctx.ids.ml_predictions), preds, (p) => p.model, (p) => JSON.stringify(p), predictionRow, S.preds);
     else D.emptyState(D.byId(ctx.ids.ml_predictions), 'No predictions in the last minute');
     const running = jobs.filter((j) => j.state === 'running').length;
-    B.setChanged(ctx.ids.ml_jobs_count, { children: jobs.length ? running + ' running · ' + jobs.length + ' jobs' : '' });
+    D.text(ctx.ids.ml_jobs_count, jobs.length ? running + ' running · ' + jobs.length + ' jobs' : '');
     paintLoss(ctx, selected);
   }
 
@@ -175,21 +193,26 @@
 
   const ctxOf = () => window.mova.client.ctx;
 
+  /** New ML events: the client calls it at most once a second. */
+  function take(ctx) {
+    attachClicks(ctx);
+    ctx.syncLive();
+    ctx.window.take('ml').forEach((e) => {
+      const d = e.data || {};
+      if (e.type !== 'ml.training.progress' || typeof d.job !== 'string' || !Number.isFinite(d.loss)) return;
+      const list = S.loss[d.job] || (S.loss[d.job] = []);
+      list.push([F.localTime(e.time), d.loss]);
+      if (list.length > LOSS_POINTS) list.splice(0, list.length - LOSS_POINTS);
+    });
+    paint(ctx);
+  }
+
   const callbacks = {
-    /** New ML events (its store) or a job selected (the ml-selected store). */
-    update(rev, selected) {
+    /** A job selected (a click on its row writes the ml-selected store). */
+    select(selected) {
       const ctx = ctxOf();
-      if (!ctx.cfg) return B.noUpdate();
-      attachClicks(ctx);
-      if (selected) S.selected = selected;
-      ctx.syncLive();
-      ctx.window.take('ml').forEach((e) => {
-        const d = e.data || {};
-        if (e.type !== 'ml.training.progress' || typeof d.job !== 'string' || !Number.isFinite(d.loss)) return;
-        const list = S.loss[d.job] || (S.loss[d.job] = []);
-        list.push([F.localTime(e.time), d.loss]);
-        if (list.length > LOSS_POINTS) list.splice(0, list.length - LOSS_POINTS);
-      });
+      if (!ctx.cfg || !selected) return B.noUpdate();
+      S.selected = selected;
       paint(ctx);
       return B.noUpdate();
     },
@@ -197,7 +220,8 @@
 
   return {
     name: 'ml',
-    minIntervalMs: 250,
+    paint: take,
+    minIntervalMs: 1000,
     wants: (e) => TYPES.has(e.type),
     history(ctx, before) {
       // the last minute of predictions, for p50/p95 (the snapshot has only its summary)

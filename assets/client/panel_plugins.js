@@ -1,5 +1,5 @@
 /*
- * MOVA Live panel: plugins, their state and version (callbacks/plugins.py).
+ * MOVA Live panel: plugins, their state and version (components/panels.py).
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -11,7 +11,6 @@
   'use strict';
   const F = need('./format.js');
   const D = need('./dom.js');
-  const B = need('./bridge.js');
   const Live = need('./live_state.js');
 
   const rows = new Map();
@@ -40,24 +39,18 @@
       D.keyedList(box, plugins, (p) => p.plugin, (p) => JSON.stringify([p.state, p.version, p.message, F.relativeTime(p.updated, now)]), (p) => row(p, now), rows);
     } else D.emptyState(box, 'No plugins reported', 'puzzle');
     const active = plugins.filter((p) => p.state === 'active').length;
-    B.setChanged(ctx.ids.plugins_count, { children: plugins.length ? active + '/' + plugins.length + ' active' : '' });
+    D.text(ctx.ids.plugins_count, plugins.length ? active + '/' + plugins.length + ' active' : '');
   }
 
-  const callbacks = {
-    update() {
-      const ctx = window.mova.client.ctx;
-      if (!ctx.cfg) return B.noUpdate();
-      ctx.syncLive();
-      paint(ctx);
-      return B.noUpdate();
-    },
-  };
 
   return {
     name: 'plugins',
-    minIntervalMs: 250,
+    minIntervalMs: 500,
+    paint(ctx) {
+      ctx.syncLive();
+      paint(ctx);
+    },
     wants: (e) => e.type === 'plugin.status' || e.type === 'plugin.update',
     tick(ctx, seconds) { if (seconds % 10 === 7 && ctx.live.plugins.size) paint(ctx); },
-    callbacks,
   };
 });

@@ -1,5 +1,5 @@
 /*
- * MOVA Live panel: who is online (callbacks/presence.py).
+ * MOVA Live panel: who is online (components/panels.py).
  *
  * Online first, then away, then offline, each by name; "away · 5m ago" refreshes every 10 s.
  */
@@ -13,7 +13,6 @@
   'use strict';
   const F = need('./format.js');
   const D = need('./dom.js');
-  const B = need('./bridge.js');
   const Live = need('./live_state.js');
 
   const rows = new Map();
@@ -42,24 +41,19 @@
     if (users.length) D.keyedList(box, users, (u) => u.user, (u) => JSON.stringify([u.state, u.last_action, when(u, now)]), (u) => row(u, now), rows);
     else D.emptyState(box, 'Nobody seen yet', 'user');
     const online = users.filter((u) => u.state === 'online').length;
-    B.setChanged(ctx.ids.presence_count, { children: users.length ? online + ' online' : '' });
+    D.text(ctx.ids.presence_count, users.length ? online + ' online' : '');
   }
 
-  const callbacks = {
-    update() {
-      const ctx = window.mova.client.ctx;
-      if (!ctx.cfg) return B.noUpdate();
-      ctx.syncLive();
-      paint(ctx);
-      return B.noUpdate();
-    },
-  };
 
   return {
     name: 'presence',
-    minIntervalMs: 250,
+    minIntervalMs: 500,
+    paint(ctx) {
+      ctx.syncLive();
+      paint(ctx);
+    },
     wants: (e) => e.type === 'user.presence' || e.type === 'user.activity',
     tick(ctx, seconds) { if (seconds % 10 === 3 && ctx.live.presence.size) paint(ctx); },
-    callbacks, when,
+    when,
   };
 });

@@ -1,5 +1,5 @@
 /*
- * MOVA Live panel: file transfers (callbacks/transfers.py).
+ * MOVA Live panel: file transfers (components/panels.py).
  *
  * Running transfers first; a finished one stays for transfer_fade_after_s, then fades, and leaves the
  * list transfer_remove_after_s after it finished (the clock repaints every 2 s for that and the ETAs).
@@ -15,7 +15,6 @@
   'use strict';
   const F = need('./format.js');
   const D = need('./dom.js');
-  const B = need('./bridge.js');
   const Live = need('./live_state.js');
 
   const rows = new Map();
@@ -62,24 +61,19 @@
     if (list.length) D.keyedList(box, list, (t) => t.transfer, (t) => JSON.stringify([t.state, t.progress, t.fading, t.meta, t.name]), row, rows);
     else D.emptyState(box, 'No transfers', 'arrows-exchange');
     const running = list.filter((t) => t.state === 'running').length;
-    B.setChanged(ctx.ids.transfers_count, { children: list.length ? running + ' active' : '' });
+    D.text(ctx.ids.transfers_count, list.length ? running + ' active' : '');
   }
 
-  const callbacks = {
-    update() {
-      const ctx = window.mova.client.ctx;
-      if (!ctx.cfg) return B.noUpdate();
-      ctx.syncLive();
-      paint(ctx);
-      return B.noUpdate();
-    },
-  };
 
   return {
     name: 'transfers',
-    minIntervalMs: 250,
+    minIntervalMs: 500,
+    paint(ctx) {
+      ctx.syncLive();
+      paint(ctx);
+    },
     wants: (e) => e.type === 'file.upload.progress' || e.type === 'file.download.progress',
     tick(ctx, seconds) { if (seconds % 2 === 1 && ctx.live.transfers.size) paint(ctx); },
-    callbacks, view,
+    view,
   };
 });

@@ -37,7 +37,7 @@ def test_every_id_the_js_reads_is_in_the_config_and_none_is_typed_in_it() -> Non
 def test_config_lists_every_panel_store_of_the_page_and_its_js_module() -> None:
     config = client_config(SETTINGS, page(SETTINGS).children)
     panels = config["panels"]
-    assert panels["feed"] == ids.panel_events("feed") and "ingest" in panels
+    assert panels["notifications"] == ids.panel_events("notifications") and {"status", "health"} <= set(panels)
     for name in panels:
         assert f"panel_{name}.js" in JS, f"the page has a {name} panel store but no assets/client/panel_{name}.js"
     assert config["ids"]["status_badge"] == ids.STATUS_BADGE
