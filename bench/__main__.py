@@ -1,7 +1,7 @@
 """``python -m bench [--quick] [--only NAME ...]``: every benchmark of the live path, each beside its baselines.
 
 Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
-bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory,
+bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, memory, page_cost,
 export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
 reader beside 50 healthy clients), scale (1, 2 and 4 processes on PostgreSQL + Redis beside SQLite).
 """
@@ -29,7 +29,7 @@ def _script(module: str, title: str, *args: str) -> Callable[[bool], str]:
 
 
 def benchmarks() -> dict[str, Callable[[bool], str]]:
-    from bench import browser, idle, latency, scale, throughput
+    from bench import browser, idle, latency, page_cost, scale, throughput
 
     return {
         "latency": lambda q: latency.run(quick=q),
@@ -37,6 +37,7 @@ def benchmarks() -> dict[str, Callable[[bool], str]]:
         "throughput": throughput.run,
         "idle": idle.run,
         "memory": browser.run_memory,
+        "page_cost": lambda q: page_cost.run(quick=q),
         "export": _script("bench.export", "Export and long-range charts"),
         "serve_choice": _script("bench.serve_choice", "Server choice"),
         "stalled": _script("bench.stalled", "Stalled client beside 50 healthy ones"),

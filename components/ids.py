@@ -104,6 +104,7 @@ ALL_CHARTS = (CHART_CPU, CHART_MEMORY, CHART_NETWORK, CHART_DISK, CHART_CUSTOM)
 # -- ingest rate per source (the recipe's example panel: ARCHITECTURE.md) -----------------------------
 INGEST_RATE = "ingest-rate"  # one row per source: data-source, data-rate (events/s over the last 10 s)
 INGEST_RATE_COUNT = "ingest-rate-count"
+INGEST_WINDOW = "ingest-window"  # the seconds the rates are averaged over (10 or 60)
 
 
 def as_config() -> dict[str, str]:

@@ -61,9 +61,15 @@
   }
 
   /** Ask for `name`'s store to be written (or a direct panel to paint): next frame, or when its interval allows. */
-  function markDirty(name) {
+  function markDirty(name, now) {
     const panel = ctx.panels[name];
-    if (!panel || dirty.has(name) || !ctx.cfg || !(panel.paint || ctx.cfg.panels[name])) return;
+    if (!panel || !ctx.cfg || !(panel.paint || ctx.cfg.panels[name])) return;
+    if (now) {
+      dirty.set(name, true);
+      flush(name); // every state shows, however close together (a short degraded spell too)
+      return;
+    }
+    if (dirty.has(name)) return;
     dirty.set(name, true);
     const wait = Math.max(0, (lastFlush.get(name) || 0) + (panel.minIntervalMs || 0) - Date.now());
     const run = () => flush(name);
@@ -184,7 +190,7 @@
 
   function setHealth(h) {
     ctx.health = { state: h.state, message: h.message, components: h.components, time: h.time };
-    markDirty('health');
+    markDirty('health', true);
   }
 
   async function handleFrame(frame) {

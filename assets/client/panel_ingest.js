@@ -2,9 +2,9 @@
  * MOVA Live panel: ingest rate per source (components/ingest.py). The recipe's example panel:
  * ARCHITECTURE.md, "Adding a panel".
  *
- * Counts the events each source sent over the last WINDOW_S seconds of the page's clock (every
- * event but the per-second metric samples of the collector counts), one row per source with its
- * rate and a bar relative to the busiest. Its store is written at most once a second; the clock
+ * Counts the events each source sent over the last 10 s or minute of the page's clock (the user's
+ * choice, callbacks/ingest.py; every event but the collector's per-second metric samples counts),
+ * one row per source with its rate and a bar relative to the busiest. Its store is written at most once a second; the clock
  * repaints every second so that a source that stops decays to zero and leaves.
  */
 (function (root, factory) {
@@ -17,9 +17,10 @@
   'use strict';
   const F = need('./format.js');
   const D = need('./dom.js');
+  const B = need('./bridge.js');
 
-  const WINDOW_S = 10;
-  const S = { buckets: new Map(), rows: new Map() }; // source -> Map(second -> count)
+  const KEEP_S = 60; // the longest window offered (components/ingest.py)
+  const S = { windowS: 10, buckets: new Map(), rows: new Map() }; // buckets: source -> Map(second -> count)
 
   /** Count `events` at second `nowS` into `buckets` (source -> Map(second -> n)). */
   function count(buckets, events, nowS) {
@@ -30,17 +31,17 @@
     });
   }
 
-  /** Rows {source, rate, share} (events/s over the window ending at `nowS`), busiest first; drops old seconds. */
-  function rates(buckets, nowS, windowS) {
+  /** Rows {source, rate, share} (events/s over `windowS` ending at `nowS`), busiest first; drops seconds past `keepS`. */
+  function rates(buckets, nowS, windowS, keepS) {
     const out = [];
     buckets.forEach((b, source) => {
       let n = 0;
       b.forEach((k, s) => {
-        if (s <= nowS - windowS) b.delete(s);
-        else n += k;
+        if (s <= nowS - Math.max(windowS, keepS || 0)) b.delete(s);
+        else if (s > nowS - windowS) n += k;
       });
       if (!b.size) buckets.delete(source);
-      else out.push({ source, rate: n / windowS });
+      else if (n) out.push({ source, rate: n / windowS });
     });
     out.sort((a, b) => b.rate - a.rate || (a.source < b.source ? -1 : 1));
     const top = out.length ? out[0].rate : 0;
@@ -58,10 +59,10 @@
   }
 
   function paint(ctx) {
-    const list = rates(S.buckets, Math.floor(Date.now() / 1000), WINDOW_S);
+    const list = rates(S.buckets, Math.floor(Date.now() / 1000), S.windowS, KEEP_S);
     const box = D.byId(ctx.ids.ingest_rate);
     if (list.length) D.keyedList(box, list, (r) => r.source, (r) => rateText(r.rate) + (r.share * 100).toFixed(0), row, S.rows);
-    else D.emptyState(box, 'No events in the last ' + WINDOW_S + ' s', 'arrows-exchange');
+    else D.emptyState(box, 'No events in the last ' + S.windowS + ' s', 'arrows-exchange');
     const total = list.reduce((sum, r) => sum + r.rate, 0);
     D.text(ctx.ids.ingest_rate_count, list.length ? rateText(total) + ' from ' + list.length : '');
   }
@@ -73,6 +74,16 @@
     paint(ctx);
   }
 
+  const callbacks = {
+    /** The user picked the window the rates are averaged over. */
+    window(seconds) {
+      const ctx = window.mova.client.ctx;
+      S.windowS = seconds || 10;
+      if (ctx.cfg) paint(ctx);
+      return B.noUpdate();
+    },
+  };
+
   return {
     name: 'ingest',
     paint: take,
@@ -80,6 +91,6 @@
     wants: (e, ctx) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0,
     boot(ctx) { ctx.window.cursor('ingest', ctx.bootSeq); }, // live events only: history has no arrival rate
     tick(ctx) { if (S.buckets.size) paint(ctx); },
-    count, rates,
+    callbacks, count, rates,
   };
 });

@@ -51,9 +51,10 @@ test('ingest rate: events per second per source over the window, busiest first, 
   const buckets = new Map();
   ingest.count(buckets, [ev(1, 'x', {}, { source: 'a' }), ev(2, 'x', {}, { source: 'a' }), ev(3, 'x', {}, { source: 'b' })], 100);
   ingest.count(buckets, Array.from({ length: 8 }, (_, i) => ev(4 + i, 'x', {}, { source: 'b' })), 105);
-  assert.deepEqual(ingest.rates(buckets, 105, 10).map((r) => [r.source, r.rate, r.share]), [['b', 0.9, 1], ['a', 0.2, 0.2 / 0.9]]);
-  assert.deepEqual(ingest.rates(buckets, 112, 10).map((r) => r.source), ['b'], 'second 100 left the window');
-  assert.deepEqual(ingest.rates(buckets, 200, 10), []);
+  assert.deepEqual(ingest.rates(buckets, 105, 10, 60).map((r) => [r.source, r.rate, r.share]), [['b', 0.9, 1], ['a', 0.2, 0.2 / 0.9]]);
+  assert.deepEqual(ingest.rates(buckets, 112, 10, 60).map((r) => r.source), ['b'], 'second 100 left the 10 s window');
+  assert.deepEqual(ingest.rates(buckets, 112, 60, 60).map((r) => [r.source, r.rate]), [['b', 0.15], ['a', 2 / 60]], 'still in the minute');
+  assert.deepEqual(ingest.rates(buckets, 200, 10, 60), []);
   assert.equal(buckets.size, 0, 'a silent source is forgotten');
 });
 
