@@ -109,7 +109,7 @@
       ctx.delayMs = Math.max(0, ctx.serverNow() - F.toMs(fresh[fresh.length - 1].time));
     }
     panelList().forEach((p) => {
-      if (fresh.some((e) => p.wants(e, ctx))) markDirty(p.name);
+      if (fresh.some((e) => p.wants(e, ctx))) markDirty(p.name, p.eager);
     });
     return fresh.length;
   }
@@ -160,7 +160,7 @@
     open(count) {
       ctx.window.newConnection();
       const base = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
-      B.setProps(ctx.ids.socket, { url: Conn.socketUrl(base, ctx.window.lastSeq, ctx.epoch, count) });
+      B.setProps(ctx.ids.socket, { url: Conn.socketUrl(base, ctx.window.lastSeq, ctx.epoch, count, ctx.cfg.frame_ms) });
     },
     ping(id) {
       // the id makes each send differ: the component sends nothing for a repeated value (NOTES.md)

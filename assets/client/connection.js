@@ -189,8 +189,9 @@
   }
 
   /** The socket's url: resume after the last seq, on the same store (epoch), a new url each time. */
-  function socketUrl(base, lastSeq, epoch, count) {
-    return base + '?after=' + (lastSeq || 0) + (epoch ? '&epoch=' + encodeURIComponent(epoch) : '') + '&c=' + count;
+  function socketUrl(base, lastSeq, epoch, count, frameMs) {
+    const pace = Number.isFinite(frameMs) ? '&frame_ms=' + frameMs : '';
+    return base + '?after=' + (lastSeq || 0) + (epoch ? '&epoch=' + encodeURIComponent(epoch) : '') + pace + '&c=' + count;
   }
 
   return { TRANSITIONS, REASONS, create, backoffDelay, badgeState, badgeView, socketUrl };

@@ -3,7 +3,7 @@
  *
  * Rows are DOM nodes in the rows container Dash renders empty (components/feed.py), one per event,
  * keyed by seq: a frame of k new events inserts k rows and drops those past the cap. The client
- * calls `paint` in the animation frame after a socket frame brought new rows (no Dash callback: see
+ * calls `paint` in the task that merged a socket frame with new rows (`eager`) (no Dash callback: see
  * ARCHITECTURE.md, "Cost"). The filter
  * chips and the search are Dash inputs of the panel's callback; a category first seen live gets its
  * own chip (ticked). While the user has scrolled away from the top, new rows are counted as unseen
@@ -198,6 +198,7 @@
   return {
     name: 'feed',
     paint: take,
+    eager: true, // painted in the task that merged the frame: waiting for an animation frame added 16 ms or more
     wants: (e, ctx) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0,
     history(ctx, before) {
       S.cap = ctx.cfg.feed_max_items;
