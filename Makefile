@@ -47,7 +47,8 @@ lint: $(STAMP)
 # same code either way) and test_faults.py (kill -9 at many points, network cuts: ~40 s more).
 SCALE_CONTRACT := tests/integration/test_ingest.py tests/integration/test_read_api.py tests/integration/test_stream.py \
 	tests/integration/test_export.py tests/integration/test_abuse.py tests/integration/test_openapi.py \
-	tests/integration/test_durability.py
+	tests/integration/test_durability.py tests/integration/test_search.py \
+	tests/integration/test_export_truth.py
 SCALE_BACKEND_FREE := not test_invalid_event_is_400_with_field and not test_malformed_bodies_are_400
 
 test: $(STAMP) browser-deps fault-deps scale-deps lint

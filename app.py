@@ -12,6 +12,7 @@ from flask import Flask
 import callbacks
 from components.client import ASSETS_PATH_IGNORE, client_scripts
 from components.layout import page
+from hub.guard import SCRIPT_HASHES
 from hub.hub import Hub
 from hub.settings import Settings, SettingsError, load
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     )
     app.layout = page(settings)
     callbacks.register(app, settings)
+    server.config[SCRIPT_HASHES] = app.csp_hashes()  # the page's inline scripts, allowed by hash (hub/guard.py)
     return app
 
 

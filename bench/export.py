@@ -69,7 +69,7 @@ def export_child(path: str, fmt: str) -> None:
         size = len(frame.to_csv(index=False))
     else:
         req = MetricsRequest(SERIES, 0.0, time.time() + 1, fmt)
-        for chunk in export_metrics(store, req):
+        for chunk in export_metrics(store, req)[0]:
             size += len(chunk)
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -13,17 +13,19 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import orjson
 from flask import Blueprint, Flask, Response, request, stream_with_context
 from flask_sock import Sock
 from werkzeug.exceptions import HTTPException
 
+from hub import guard
 from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
 from hub.events import loads, parse_time
 from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
+from hub.hostpolicy import HostPolicy
+from hub.search import MAX_QUERY_CHARS, count_matching, search_page
 from hub.store import EventFilter, StoredEvent
 from hub.stream import StreamLimits, Subscription, parse_types, serve
 
@@ -43,10 +45,18 @@ def json_response(payload: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(payload), status=status, mimetype="application/json")
 
 
-def events_response(events: list[StoredEvent], store: Store, more: bool) -> Response:
+def events_response(
+    events: list[StoredEvent], store: Store, more: bool, extra: dict[str, Any] | None = None
+) -> Response:
     # stored bodies are already JSON: join them instead of decoding and encoding again
     tail = orjson.dumps(
-        {"last_seq": store.last_seq, "first_seq": store.first_seq(), "epoch": store.epoch, "more": more}
+        {
+            "last_seq": store.last_seq,
+            "first_seq": store.first_seq(),
+            "epoch": store.epoch,
+            "more": more,
+            **(extra or {}),
+        }
     ).decode()
     return Response('{"events":[' + ",".join(e.body for e in events) + "]," + tail[1:], mimetype="application/json")
 
@@ -169,21 +179,11 @@ def incoming_events(body: bytes) -> list[Any]:
     )
 
 
-# -- origin -------------------------------------------------------------------
-
-
-def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
-    """Same origin as the page, or one configured; non-browser clients send no Origin."""
-    if not origin:
-        return True
-    if origin.rstrip("/") in {a.rstrip("/") for a in allowed}:
-        return True
-    return urlsplit(origin).netloc == host
-
-
 def register_api(server: Flask, hub: Hub) -> None:
     api = Blueprint("mova_api", __name__, url_prefix="/api")
     settings = hub.settings
+    policy = HostPolicy.from_settings(settings)
+    guard.install(server, policy)  # first: its Host check runs before every other hook and route
 
     @api.post("/events")
     def post_events() -> Response:
@@ -207,23 +207,46 @@ def register_api(server: Flask, hub: Hub) -> None:
         until = time_param("until", now) if request.args.get("until") else None
         if since is not None and until is not None and since >= until:
             raise InvalidInput("since must be before until", parameter="since")
-        return EventFilter(type_params(), since, until, request.args.get("q", "").strip()[:200])
+        text = request.args.get("q", "").strip()
+        if len(text) > MAX_QUERY_CHARS:
+            raise InvalidInput(f"q is {len(text)} characters; search with at most {MAX_QUERY_CHARS}", parameter="q")
+        return EventFilter(type_params(), since, until, text)
 
     @api.get("/events")
     def get_events() -> Response:
-        types = event_filter()
+        chosen = event_filter()
         limit = int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT) or DEFAULT_LIMIT
         after = int_param("after", None)
         before = int_param("before", None)
+        want_count = int_param("count", 0, 0, 1)
         if after is not None and before is not None:
             raise InvalidInput("give after or before, not both")
-        if before is not None:
-            page = hub.store.read_before(before, types, limit + 1)
-            more = len(page) > limit
-            return events_response(page[1:] if more else page, hub.store, more)
-        page = hub.store.read_after(after or 0, types, limit + 1)
-        more = len(page) > limit
-        return events_response(page[:limit], hub.store, more)
+        cursor = "next_before" if before is not None else "next_after"
+        extra: dict[str, Any]
+        if chosen.text:
+            # a search reads events one by one: bounded in time, it says where it stopped (hub.search)
+            found = search_page(hub.store, chosen, limit, after=after, before=before)
+            events, more = found.events, found.more
+            extra = {cursor: found.next_cursor, "partial": found.partial, "scanned_to": found.scanned_to}
+        else:
+            if before is not None:
+                page = hub.store.read_before(before, chosen, limit + 1)
+                more = len(page) > limit
+                events = page[1:] if more else page
+            else:
+                page = hub.store.read_after(after or 0, chosen, limit + 1)
+                more = len(page) > limit
+                events = page[:limit]
+            extra = {cursor: (events[0].seq if before is not None else events[-1].seq) if more else None}
+        if want_count:
+            counted = count_matching(hub.store, chosen)
+            extra.update(
+                matching=counted["matching"],
+                total=counted["total"],
+                matching_exact=counted["exact"],
+                counted_from=counted["counted_from"],
+            )
+        return events_response(events, hub.store, more, extra)
 
     @api.get("/status")
     def get_status() -> Response:
@@ -268,20 +291,18 @@ def register_api(server: Flask, hub: Hub) -> None:
             until=time_param("until", now),
             format=request.args.get("format", "csv"),
             layout=request.args.get("layout", "long"),
-            step=float_param("step", 1.0),
+            step=float_param("step", 0.0) or None,
             max_points=int_param("max_points", None, 1, MAX_POINTS),
         )
-        body = export_metrics(hub.store, req)
-        return download(body, filename("metrics", req.since, req.until, req.format), METRIC_FORMATS[req.format])
+        body, span = export_metrics(hub.store, req)
+        return download(body, filename("metrics", span, req.format), METRIC_FORMATS[req.format])
 
     @api.get("/events/export")
     def get_events_export() -> Response:
         chosen = event_filter()
         fmt = request.args.get("format", "csv")
-        body = export_events(hub.store, chosen, int_param("after", 0) or 0, int_param("before", None), fmt)
-        since = chosen.since if chosen.since is not None else 0.0
-        until = chosen.until if chosen.until is not None else time.time()
-        return download(body, filename("events", since, until, fmt), EVENT_FORMATS[fmt])
+        body, span = export_events(hub.store, chosen, int_param("after", 0) or 0, int_param("before", None), fmt)
+        return download(body, filename("events", span, fmt), EVENT_FORMATS[fmt])
 
     @api.get("/metrics/series")
     def get_series() -> Response:
@@ -326,7 +347,7 @@ def register_api(server: Flask, hub: Hub) -> None:
     def check_ws_origin() -> Response | None:
         if request.path != "/ws":
             return None
-        if not origin_allowed(request.headers.get("Origin"), request.host, settings.allowed_origin):
+        if not policy.allows_origin(request.headers.get("Origin"), request.host):
             error = Forbidden(
                 f"Origin {request.headers.get('Origin')!r} may not open /ws: add it with --allowed-origin"
             )

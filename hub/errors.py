@@ -5,6 +5,7 @@
      ├── Unauthorized (401)      missing or wrong ingest token
      ├── Forbidden (403)         foreign Origin on /ws
      ├── NotFound (404)          unknown path under /api/
+     ├── MisdirectedRequest (421) a Host header this server does not answer for (DNS rebinding)
      ├── TooLarge (413)          body, batch or event data over the limits
      ├── UnsupportedMedia (415)  a content type ingest does not read
      ├── RateLimited (429)       a producer over its rate (carries retry_after)
@@ -45,6 +46,10 @@ class Forbidden(HubError):
 
 class NotFound(HubError):
     status = 404
+
+
+class MisdirectedRequest(HubError):
+    status = 421
 
 
 class TooLarge(HubError):

@@ -46,6 +46,7 @@ from hub.store import (
     resolution_for,
     retention_deletes,
     rollup_rows,
+    text_clause,
     type_filter_sql,
 )
 from hub.writer import RETENTION_EVERY_S, SingleWriter, WriteRequest
@@ -109,8 +110,17 @@ ON CONFLICT (series_id, res, bucket) DO UPDATE SET
 """
 
 ISO_MS = "to_char(to_timestamp({col}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-# floor, not CAST: PostgreSQL's cast to an integer rounds
-POSTGRES = Dialect("%s", ISO_MS, "floor(({col} - ?) / ?)::bigint")
+# floor, not CAST: PostgreSQL's cast to an integer rounds. translate(), not lower(): ASCII folding
+# only, like SQLite's lower(), so that both stores find the same events whatever the database's locale
+LOWER = "translate({col}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+POSTGRES = Dialect(
+    "%s",
+    ISO_MS,
+    "floor(({col} - ?) / ?)::bigint",
+    f"strpos({LOWER}, ?) > 0",
+    "EXISTS (SELECT 1 FROM jsonb_path_query(body::jsonb, 'strict $.data.**') AS j(v) "
+    "WHERE jsonb_typeof(j.v) = 'string' AND strpos(" + LOWER.format(col="j.v #>> '{}'") + ", ?) > 0)",
+)
 
 
 def filter_sql(event_filter: EventFilter) -> tuple[str, list[Any]]:
@@ -124,8 +134,9 @@ def filter_sql(event_filter: EventFilter) -> tuple[str, list[Any]]:
         clauses.append("ts <= %s")
         params.append(event_filter.until)
     if event_filter.text:
-        clauses.append("strpos(lower(body), %s) > 0")
-        params.append(event_filter.text.lower())
+        text, text_params = text_clause(POSTGRES, event_filter.text)
+        clauses.append(POSTGRES.sql(text))
+        params += text_params
     return " AND ".join(clauses), params
 
 

@@ -150,6 +150,21 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         repeatable=True,
     ),
+    Setting(
+        "public_url",
+        "",
+        "The URL users open (e.g. https://mova.example.com behind a proxy): its host is served and its origin "
+        "may open /ws.",
+        _url("http", "https"),
+    ),
+    Setting(
+        "allowed_host",
+        (),
+        "Extra Host name this server answers for (*.example.com for subdomains); other names get 421 (DNS "
+        "rebinding). localhost and the bound address always are; repeatable, comma-separated in the env var.",
+        str,
+        repeatable=True,
+    ),
     Setting("collector", True, "Publish host metrics (system.metrics) and health (system.status).", _bool),
     Setting("collector_interval", 1.0, "Seconds between host metric samples.", _positive_float),
     Setting(
@@ -253,6 +268,8 @@ class Settings:
     client_frames_per_minute: int = 100
     max_db_mb: int = 0
     allowed_origin: tuple[str, ...] = ()
+    public_url: str = ""
+    allowed_host: tuple[str, ...] = ()
     collector: bool = True
     collector_interval: float = 1.0
     degraded_cpu_percent: float = 90.0

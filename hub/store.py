@@ -18,6 +18,7 @@ import logging
 import os
 import queue
 import sqlite3
+import string
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import orjson
 
 from hub.errors import Unavailable
 from hub.events import SAMPLE_TYPES, NewEvent, samples_of
@@ -99,13 +102,38 @@ class Dialect:
     placeholder: str
     iso_ms: str  # epoch seconds {col} as ISO 8601 text with milliseconds
     bucket: str  # the whole number of widths from a start to {col}: params (start, width)
+    contains: str  # {col} holds the (lowercased) parameter, ASCII letters folded to lower case
+    data_contains: str  # a string anywhere under the envelope's data holds the parameter (as contains)
 
     def sql(self, text: str) -> str:
         return text if self.placeholder == "?" else text.replace("?", self.placeholder)
 
 
-# CAST truncates, which is floor here: every value read is at or after its start
-SQLITE = Dialect("?", ISO_MS, "CAST(({col} - ?) / ? AS INTEGER)")
+# CAST truncates, which is floor here: every value read is at or after its start. lower() folds ASCII
+# only (SQLite without ICU); PostgreSQL's text search does the same, so both stores find the same events
+SQLITE = Dialect(
+    "?",
+    ISO_MS,
+    "CAST(({col} - ?) / ? AS INTEGER)",
+    "instr(lower({col}), ?) > 0",
+    "EXISTS (SELECT 1 FROM json_tree(body, '$.data') AS j WHERE j.type = 'text' AND instr(lower(j.value), ?) > 0)",
+)
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def text_clause(dialect: Dialect, text: str) -> tuple[str, list[Any]]:
+    """SQL matching events whose type, source or a string value in data contains ``text`` (ASCII case folded).
+
+    The stored JSON text is searched first (cheap; the search text JSON-escaped as the body stores it),
+    and only the events it contains are walked for the data's string values: keys, ids and times never match.
+    """
+    needle = text.translate(ASCII_LOWER)
+    escaped = orjson.dumps(needle).decode()[1:-1]
+    sql = (
+        f"({dialect.contains.format(col='type')} OR {dialect.contains.format(col='source')} OR "
+        f"({dialect.contains.format(col='body')} AND {dialect.data_contains}))"
+    )
+    return sql, [needle, needle, escaped, needle]
 
 
 def series_query(dialect: Dialect, res: int, since: float, until: float, bucket: float) -> tuple[str, tuple[Any, ...]]:
@@ -245,8 +273,9 @@ class EventFilter:
             clauses.append("ts <= ?")
             params.append(self.until)
         if self.text:
-            clauses.append("instr(lower(body), ?) > 0")
-            params.append(self.text.lower())
+            text, text_params = text_clause(SQLITE, self.text)
+            clauses.append(text)
+            params += text_params
         return " AND ".join(clauses), params
 
 

@@ -63,8 +63,13 @@ def test_wide_export_aligns_series_by_step(metrics_server, fmt):
     )
     frame = read(r, fmt)
     assert list(frame.columns) == ["time", "a", "b"]
-    assert len(frame) == 10
-    assert frame.a.tolist() == [29.5 + 60 * k for k in range(10)]  # mean of each minute
+    # buckets on whole minutes (multiples of step since the epoch), each row at its bucket's start
+    samples = pd.DataFrame({"a": [float(i) for i in range(600)]})
+    minute = (START.timestamp() + samples.index) // 60 * 60
+    expected = samples.groupby(minute).a.mean()
+    assert frame.a.tolist() == expected.tolist()
+    times = pd.to_datetime(frame.time, utc=True)
+    assert [t.timestamp() for t in times] == expected.index.tolist()
     assert (frame.b == 2 * frame.a).all()
 
 
