@@ -63,12 +63,41 @@ def case(label: str, seconds: float, *server_args: str, time_scale: float | None
     return row
 
 
+def netdata_case(seconds: float) -> list[Any]:
+    """Netdata's own dashboard (its agent on loopback, bench/idle.py), same window, same measure."""
+    import psutil
+
+    from bench.idle import netdata
+
+    with netdata() as (pid, version):
+        if not pid:
+            return [f"Netdata: {version}", float("nan"), float("nan"), float("nan"), ""]
+        port = next(c.laddr.port for c in psutil.Process(pid).net_connections("tcp") if c.status == "LISTEN")
+        driver = chrome()
+        try:
+            driver.execute_cdp_cmd("Performance.enable", {"timeDomain": "threadTicks"})
+            driver.get(f"http://127.0.0.1:{port}/")
+            time.sleep(SETTLE_S)
+            m0, t0 = main_thread(driver), time.monotonic()
+            time.sleep(seconds)
+            m1, t1 = main_thread(driver), time.monotonic()
+        finally:
+            driver.quit()
+    wall = t1 - t0
+    busy = 100.0 * (m1["TaskDuration"] - m0["TaskDuration"]) / wall
+    script = 100.0 * (m1["ScriptDuration"] - m0["ScriptDuration"]) / wall
+    row = [f"Netdata's dashboard ({version}, its defaults: host metrics every 1 s)", float("nan"), busy, script, ""]
+    print(row, flush=True)
+    return row
+
+
 def run(quick: bool = False, seconds: float | None = None, only: tuple[str, ...] = ()) -> str:
     seconds = seconds or (10.0 if quick else 30.0)
     cases = {
         "idle": lambda: case("idle (no events, no collector)", seconds, "--no-collector"),
         "demo": lambda: case("demo (make demo)", seconds, "--demo"),
         "100": lambda: case("demo x12 (~100 events/s)", seconds, time_scale=12.0),
+        "netdata": lambda: netdata_case(seconds),
     }
     rows = [run_case() for name, run_case in cases.items() if not only or name in only]
     cols = ["page", "events/s", "main thread busy % of a core", "of which JS %", "feed rows"]
@@ -82,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.page_cost", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 s per row")
     parser.add_argument("--seconds", type=float, help="seconds measured per row")
-    parser.add_argument("--only", nargs="*", default=[], choices=("idle", "demo", "100"), help="rows to run")
+    parser.add_argument("--only", nargs="*", default=[], choices=("idle", "demo", "100", "netdata"), help="rows to run")
     args = parser.parse_args(argv)
     print(run(args.quick, args.seconds, tuple(args.only)))
     return 0

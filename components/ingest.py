@@ -31,7 +31,7 @@ def ingest_card() -> dbc.Card:
         options=[{"label": "10 s", "value": 10}, {"label": "1 min", "value": 60}],
         value=10,
         inline=True,
-        className="ingest-window",
+        className="ingest-window px-3 pb-1 small",
         inputClassName="me-1",
         labelClassName="me-3",
     )

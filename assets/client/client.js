@@ -32,7 +32,7 @@
   const ctx = {
     cfg: null, ids: {}, epoch: null, bootSeq: 0, clockOffsetMs: 0, serverLastSeq: null, health: null,
     transport: null, lastEventAt: null, delayMs: null, window: EventWindow.create(2000), live: Live.create(),
-    conn: null, panels: {}, started: false, reloading: false, flushes: 0, seconds: 0, chain: Promise.resolve(),
+    conn: null, panels: {}, healthReports: [], started: false, reloading: false, flushes: 0, seconds: 0, chain: Promise.resolve(),
     serverNow: () => Date.now() + ctx.clockOffsetMs,
     getJSON,
     markDirty,
@@ -190,6 +190,7 @@
 
   function setHealth(h) {
     ctx.health = { state: h.state, message: h.message, components: h.components, time: h.time };
+    ctx.healthReports.push(ctx.health); // each one is shown, however soon the next follows
     markDirty('health', true);
   }
 

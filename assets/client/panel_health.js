@@ -42,16 +42,21 @@
     update() {
       const ctx = window.mova.client.ctx;
       if (!ctx.cfg) return B.noUpdate();
+      const reports = ctx.healthReports.splice(0);
       ctx.window.take('health').forEach((e) => {
-        if (e.type === 'system.status') ctx.health = Object.assign({}, e.data, { time: e.time });
+        if (e.type === 'system.status') reports.push(Object.assign({}, e.data, { time: e.time }));
       });
-      const v = view(ctx.health);
-      if (!v) return B.noUpdate();
-      if (B.setChanged(ctx.ids.health_badge, { children: v.state })) shown.push(v.state);
-      if (shown.length > 20) shown.shift();
-      B.setChanged(ctx.ids.health_pill, { className: v.className, title: v.title });
-      B.setChanged(ctx.ids.health_icon, { icon: v.icon });
-      B.setChanged(ctx.ids.health_popover_body, { children: v.body });
+      if (!reports.length && ctx.health) reports.push(ctx.health); // the boot's /api/status
+      reports.forEach((h) => {
+        const v = view(h);
+        if (!v) return;
+        ctx.health = h;
+        if (B.setChanged(ctx.ids.health_badge, { children: v.state })) shown.push(v.state);
+        if (shown.length > 20) shown.shift();
+        B.setChanged(ctx.ids.health_pill, { className: v.className, title: v.title });
+        B.setChanged(ctx.ids.health_icon, { icon: v.icon });
+        B.setChanged(ctx.ids.health_popover_body, { children: v.body });
+      });
       return B.noUpdate();
     },
   };
