@@ -34,7 +34,16 @@ from components.config import (
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "assets" / "client"
 ASSETS_PATH_IGNORE = ["client"]  # assets/client/ is loaded in order by client_scripts(), not by Dash
-CORE = ("format.js", "live_state.js", "event_window.js", "connection.js", "dom.js", "bridge.js", "workarounds.js")
+CORE = (
+    "format.js",
+    "live_state.js",
+    "event_window.js",
+    "connection.js",
+    "reset.js",
+    "dom.js",
+    "bridge.js",
+    "workarounds.js",
+)
 EXTRA: tuple[str, ...] = ()
 LAST = "client.js"
 PAGE_FRAME_MS = 25

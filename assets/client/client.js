@@ -25,7 +25,7 @@
   const Conn = need('./connection.js');
   const EventWindow = need('./event_window.js');
   const Live = need('./live_state.js');
-  const RELOADS_KEY = 'mova-reset-reloads'; // sessionStorage: when resets reloaded the page (loop guard)
+  const Reset = need('./reset.js');
   const BOOT_RETRY_MS = 3000;
   const HIDDEN_FLUSH_MS = 250; // animation frames stop in a hidden tab: flush on a timer there
 
@@ -245,44 +245,21 @@
     ctx.chain = ctx.chain.then(() => handleFrame(frame)).catch((err) => console.warn('MOVA: frame failed:', err && err.message));
   }
 
-  // -- resets, polling, the clock ----------------------------------------------------------------------
+  // -- resets (reset.js), polling, the clock ----------------------------------------------------------------------
 
   /** Whether the server's answer says our position is gone (new store, fewer events): then reload. */
   function checkReset(server) {
-    const page = { epoch: ctx.epoch, lastSeq: ctx.window.lastSeq };
-    let reason = null;
-    if (page.epoch && server.epoch && page.epoch !== server.epoch) reason = 'the store was recreated (new epoch)';
-    else if (Number.isFinite(server.last_seq) && page.lastSeq > server.last_seq) {
-      reason = 'the server has fewer events than the page (seq ' + page.lastSeq + ' > ' + server.last_seq + ')';
-    }
-    if (reason) resetPage(reason);
-    return reason !== null;
+    const why = Reset.reason({ epoch: ctx.epoch, lastSeq: ctx.window.lastSeq }, server);
+    if (why) resetPage(why);
+    return why !== null;
   }
 
-  /** Reload and boot again; a guard in sessionStorage allows at most 3 reloads a minute. */
-  function resetPage(reason) {
+  function resetPage(why) {
     if (ctx.reloading) return;
-    let history = [];
-    try {
-      history = JSON.parse(sessionStorage.getItem(RELOADS_KEY) || '[]');
-    } catch (err) {
-      history = [];
-    }
-    const now = Date.now();
-    const recent = (Array.isArray(history) ? history : []).filter((t) => Number.isFinite(t) && now - t < 60000);
-    console.warn('MOVA: reloading the page state:', reason);
-    if (recent.length >= 3) {
-      setTimeout(() => resetPage(reason), 30000);
-      return;
-    }
-    try {
-      sessionStorage.setItem(RELOADS_KEY, JSON.stringify(recent.concat([now])));
-    } catch (err) {
-      // private mode: no guard, still reload
-    }
-    ctx.reloading = true;
-    ctx.conn.close('reset');
-    location.reload();
+    Reset.reload(window, why, () => {
+      ctx.reloading = true;
+      ctx.conn.close('reset');
+    });
   }
 
   let pollInFlight = false;

@@ -53,3 +53,19 @@ test('the window keeps its newest events (cut in chunks), never less than a whol
   assert.deepEqual(seqs(w.info.events), [7, 8, 9, 10, 11, 12, 13]);
   assert.equal(EW.firstAfter(w.info.events, 9), 3);
 });
+
+const R = require('../../assets/client/reset.js');
+
+test('reset: a new epoch or a server behind the page means reload; at most 3 reloads a minute', () => {
+  assert.equal(R.reason({ epoch: 'a', lastSeq: 5 }, { epoch: 'a', last_seq: 9 }), null);
+  assert.match(R.reason({ epoch: 'a', lastSeq: 5 }, { epoch: 'b', last_seq: 9 }), /new epoch/);
+  assert.match(R.reason({ epoch: 'a', lastSeq: 50 }, { epoch: 'a', last_seq: 9 }), /fewer events/);
+  let history = [];
+  for (let i = 0; i < 3; i += 1) {
+    const v = R.allowed(history, 1000 + i);
+    assert.ok(v.ok);
+    history = v.history;
+  }
+  assert.equal(R.allowed(history, 2000).ok, false, 'a fourth reload within the minute waits');
+  assert.equal(R.allowed(history, 61500).ok, true, 'a minute later it may again');
+});
