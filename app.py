@@ -37,6 +37,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     from flask import Flask
 
     import callbacks
+    from components.client import ASSETS_PATH_IGNORE, client_scripts
     from components.layout import page
     from hub.guard import SCRIPT_HASHES
     from hub.hub import Hub
@@ -50,6 +51,9 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
         server=server,
         title="MOVA Live",
         assets_folder=str(HERE / "assets"),
+        # the browser client's modules load in the order components/client.py lists, not by file name
+        assets_path_ignore=ASSETS_PATH_IGNORE,
+        external_scripts=client_scripts(),
         update_title=None,
         suppress_callback_exceptions=True,
     )

@@ -1,8 +1,8 @@
 """``python -m bench [--quick] [--only NAME ...]``: every benchmark of the live path, each beside its baselines.
 
 Prints markdown tables (machine and command on each); a full run (no --quick) also writes them to
-bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, alerts (1,000 rules every 10 s), memory,
-export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
+bench/results.md, which the README cites. Benchmarks: latency, painted, throughput, idle, alerts (1,000
+rules every 10 s), memory, page_cost, export (issue 4's, unchanged), serve_choice (gunicorn against Werkzeug), stalled (a stalled
 reader beside 50 healthy clients), slow_clients (health and a new socket beside 2,000 connections
 trickling their headers), scale (1, 2 and 4 processes on PostgreSQL + Redis beside SQLite).
 """
@@ -30,7 +30,7 @@ def _script(module: str, title: str, *args: str) -> Callable[[bool], str]:
 
 
 def benchmarks() -> dict[str, Callable[[bool], str]]:
-    from bench import alerts, browser, idle, latency, scale, throughput
+    from bench import alerts, browser, idle, latency, page_cost, scale, throughput
 
     return {
         "latency": lambda q: latency.run(quick=q),
@@ -39,6 +39,7 @@ def benchmarks() -> dict[str, Callable[[bool], str]]:
         "idle": idle.run,
         "alerts": lambda q: alerts.run(quick=q),
         "memory": browser.run_memory,
+        "page_cost": lambda q: page_cost.run(quick=q),
         "export": _script("bench.export", "Export and long-range charts"),
         "serve_choice": _script("bench.serve_choice", "Server choice"),
         "stalled": _script("bench.stalled", "Stalled client beside 50 healthy ones"),

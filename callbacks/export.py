@@ -1,8 +1,7 @@
-"""Issue 4 export: the metrics export dialog and the feed's "export what I see" link.
+"""The metrics export dialog and the feed's "export what I see" link.
 
-Both are direct links to the streaming export endpoints, rebuilt clientside
-from the user's choices (assets/mova_live.js ``exportLink``, ``feedExport``),
-so a large export never passes through a Dash callback.
+Both are direct links to the streaming export endpoints, rebuilt clientside from the user's choices
+(assets/client/panel_export.js), so a large export never passes through a Dash callback.
 """
 
 from __future__ import annotations
@@ -18,26 +17,28 @@ from components import ids
 
 def register(app: dash.Dash, settings: Any) -> None:
     app.clientside_callback(
-        js("exportOpen"),
+        js("export", "open"),
         Output(ids.EXPORT_MODAL, "is_open"),
         Output(ids.EXPORT_RANGE, "value"),
         Output(ids.EXPORT_SERIES, "value"),
         Input(ids.EXPORT_OPEN, "n_clicks"),
         State(ids.CHART_RANGE, "value"),
         State(ids.EXPORT_MODAL, "is_open"),
+        State(ids.CONFIG, "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        js("exportLink"),
+        js("export", "link"),
         Output(ids.EXPORT_DOWNLOAD, "href"),
         Output(ids.EXPORT_SUMMARY, "children"),
         Input(ids.EXPORT_SERIES, "value"),
         Input(ids.EXPORT_RANGE, "value"),
         Input(ids.EXPORT_FORMAT, "value"),
         Input(ids.EXPORT_LAYOUT, "value"),
+        State(ids.CONFIG, "data"),
     )
     app.clientside_callback(
-        js("feedExport"),
+        js("export", "feed"),
         Output(ids.FEED_EXPORT, "href"),
         Input(ids.FEED_FILTER, "value"),
         Input(ids.FEED_SEARCH, "value"),

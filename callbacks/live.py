@@ -1,11 +1,9 @@
-"""The live client's wiring: boot from REST, socket states, the poll and the heartbeat tick.
+"""The live client's own wiring: boot from the page config, the socket's state, the REST poll.
 
-All of it runs in the browser (``mova.*`` in assets/mova_live.js); the
-callbacks write to the page through ``dash_clientside.set_props``, so they
-have no outputs. Socket frames have no callback: the client listens to the
-component's socket itself (``listenToSocket``), because frames that arrive
-close together overwrite each other in the component's ``message`` prop
-before a callback of it runs (NOTES.md).
+Everything runs in the browser (assets/client/client.js, namespace ``mova_live``). Socket frames
+have no callback: the client reads them from the component's socket (assets/client/workarounds.js
+says why). Each panel's callbacks are in its own module here: ``Input(ids.panel_events(name))``,
+the store the client writes when the panel has new events, drives the panel's JS ``update``.
 """
 
 from __future__ import annotations
@@ -18,13 +16,12 @@ from dash import ClientsideFunction, Input
 from components import ids
 
 
-def js(name: str) -> ClientsideFunction:
-    """A function of the clientside namespace ``mova``."""
-    return ClientsideFunction(namespace="mova", function_name=name)
+def js(module: str, function: str) -> ClientsideFunction:
+    """Function ``function`` of the JS module ``module`` (assets/client/panel_<module>.js or client.js)."""
+    return ClientsideFunction(namespace=f"mova_{module}", function_name=function)
 
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(js("boot"), Input(ids.CONFIG, "data"))
-    app.clientside_callback(js("onState"), Input(ids.SOCKET, "state"))
-    app.clientside_callback(js("onPoll"), Input(ids.POLL, "n_intervals"))
-    app.clientside_callback(js("onTick"), Input(ids.TICK, "n_intervals"))
+    app.clientside_callback(js("live", "boot"), Input(ids.CONFIG, "data"))
+    app.clientside_callback(js("live", "socketState"), Input(ids.SOCKET, "state"))
+    app.clientside_callback(js("live", "poll"), Input(ids.POLL, "n_intervals"))

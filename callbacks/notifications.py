@@ -1,7 +1,7 @@
-"""The notification centre: bell count, the dropdown list, its actions, and toasts.
+"""The notification centre: the bell's count and list, their actions, and the toasts.
 
-Read, removed and cleared marks live in a localStorage store
-(``notification-state``), so they survive a reload.
+Read, removed and cleared marks live in a localStorage store (``notification-state``), so they
+survive a reload (assets/client/panel_notifications.js).
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from dash import ALL, Input, Output, State
 from callbacks.live import js
 from components import ids
 
-# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
-# event store; it writes the bell's list and count, and the toasts with set_props
-STORE_INPUTS = [Input(ids.NOTIFICATION_STATE, "data"), Input(ids.TICK, "n_intervals")]
-STORE_STATES = [State(ids.TOASTS, "children")]
-
 
 def register(app: dash.Dash, settings: Any) -> None:
     app.clientside_callback(
-        js("notificationAction"),
+        js("notifications", "update"),
+        Input(ids.panel_events("notifications"), "data"),
+        Input(ids.NOTIFICATION_STATE, "data"),
+        State(ids.TOASTS, "children"),
+    )
+    app.clientside_callback(
+        js("notifications", "action"),
         Output(ids.NOTIFICATION_STATE, "data"),
         Input(ids.NOTIFICATION_MARK_READ, "n_clicks"),
         Input(ids.NOTIFICATION_CLEAR, "n_clicks"),
@@ -31,7 +32,7 @@ def register(app: dash.Dash, settings: Any) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        js("toggleBell"),
+        js("notifications", "toggle"),
         Output(ids.NOTIFICATION_POPOVER, "is_open"),
         Input(ids.NOTIFICATION_BELL, "n_clicks"),
         State(ids.NOTIFICATION_POPOVER, "is_open"),

@@ -1,29 +1,21 @@
-"""The top bar's connection badge (with its details popover) and the system health badge."""
+"""The top bar: the connection badge (and its details popover) and the system health badge.
+
+Both are panels with an events store: the client writes the status store when the connection
+changes state, the health store when a health report arrives (assets/client/panel_status.js,
+panel_health.js); each writes only the props that changed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash
-from dash import Input, Output
+from dash import Input
 
 from callbacks.live import js
 from components import ids
 
-# the inputs this feature's panel reads in the panels' callback (callbacks/store.py), besides the
-# event store; it writes the health badge, its pill, icon and popover with set_props
-STORE_INPUTS: list[Input] = []
-
 
 def register(app: dash.Dash, settings: Any) -> None:
-    app.clientside_callback(
-        js("badge"),
-        Output(ids.STATUS_BADGE, "children"),
-        Output(ids.STATUS_DETAIL, "children"),
-        Output(ids.STATUS_PILL, "className"),
-        Output(ids.STATUS_ICON, "icon"),
-        Output(ids.STATUS_ICON, "className"),
-        Output(ids.STATUS_POPOVER_BODY, "children"),
-        Input(ids.CONNECTION, "data"),
-        Input(ids.TICK, "n_intervals"),
-    )
+    app.clientside_callback(js("status", "update"), Input(ids.panel_events("status"), "data"))
+    app.clientside_callback(js("health", "update"), Input(ids.panel_events("health"), "data"))

@@ -92,7 +92,7 @@ def chart_card(spec: ChartSpec) -> dbc.Card:
             html.Div(
                 [
                     html.Div([icon(spec.icon, 18), html.Span(spec.title)], className="card-title-row"),
-                    html.Span("—", id=f"{ids.CHART_STATS}-{spec.id}", className="chart-stat"),
+                    html.Span(id=f"{ids.CHART_STATS}-{spec.id}", className="chart-stat"),
                 ],
                 className="card-head",
             ),
@@ -118,7 +118,7 @@ def custom_chart_card() -> dbc.Card:
                                 clearable=False,
                                 className="series-picker",
                             ),
-                            html.Span("—", id=f"{ids.CHART_STATS}-{ids.CHART_CUSTOM}", className="chart-stat"),
+                            html.Span(id=f"{ids.CHART_STATS}-{ids.CHART_CUSTOM}", className="chart-stat"),
                         ],
                         className="d-flex align-items-center gap-2 flex-grow-1 justify-content-end",
                     ),

@@ -1,16 +1,13 @@
-"""What the browser needs to know: page settings, categories, chart definitions.
+"""The page's definitions: feed categories, chart definitions, ranges, transfer fading.
 
-``client_config(settings)`` is the one dict handed to the live client (via a
-dcc.Store); page settings come from ``hub.settings.Settings``.
+components/client.py hands them to the browser in the page config.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from components import ids
-from hub.settings import Settings
 
 # categories offered by the feed filter before any event is seen (DESIGN.md §2); others are added when seen
 CATEGORIES: tuple[str, ...] = (
@@ -58,23 +55,3 @@ CHARTS: tuple[ChartSpec, ...] = (
         ids.CHART_DISK, "Disk I/O", "device-floppy", ("disk.read_bps", "disk.write_bps"), ("Read", "Write"), "B/s"
     ),
 )
-
-
-def client_config(settings: Settings) -> dict[str, Any]:
-    """The settings and definitions the browser-side live client reads at start."""
-    return {
-        "feed_max_items": settings.feed_max_items,
-        "notifications_max": settings.notifications_max,
-        "poll_interval_ms": int(settings.poll_interval_s * 1000),
-        "heartbeat_s": settings.heartbeat_s,
-        "max_reconnect_tries": 10,
-        "categories": list(CATEGORIES),
-        "feed_excluded_types": list(FEED_EXCLUDED_TYPES),
-        "live_window_s": LIVE_WINDOW_S,
-        "ranges": {key: seconds for key, _label, seconds in RANGES},
-        "charts": {c.id: {"series": list(c.series), "labels": list(c.labels), "unit": c.unit} for c in CHARTS},
-        "collector_interval_s": float(getattr(settings, "collector_interval", 1.0)),
-        "custom_chart": ids.CHART_CUSTOM,
-        "transfer_fade_after_s": TRANSFER_FADE_AFTER_S,
-        "transfer_remove_after_s": TRANSFER_REMOVE_AFTER_S,
-    }

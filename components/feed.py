@@ -22,11 +22,11 @@ def feed_card(max_items: int) -> dbc.Card:
     head = html.Div(
         [
             html.Div(
-                [icon("activity", 18), html.Span("Activity"), html.Span("", id=ids.FEED_COUNT, className="feed-count")],
+                [icon("activity", 18), html.Span("Activity"), html.Span(id=ids.FEED_COUNT, className="feed-count")],
                 className="card-title-row",
             ),
             html.Span(
-                [html.Span(className="live-dot"), html.Span("Live", id=ids.FEED_LIVE + "-text", className="live-text")],
+                [html.Span(className="live-dot"), html.Span("Live", id=ids.FEED_LIVE_TEXT, className="live-text")],
                 id=ids.FEED_LIVE,
                 className="live-indicator is-live",
                 title="New events appear at the top while you are at the top of the list",
@@ -64,7 +64,7 @@ def feed_card(max_items: int) -> dbc.Card:
         className="feed-controls",
     )
     new_button = html.Button(
-        [icon("arrow-up", 14), html.Span("", id=ids.FEED_NEW + "-text")],
+        [icon("arrow-up", 14), html.Span("", id=ids.FEED_NEW_TEXT)],
         id=ids.FEED_NEW,
         className="feed-new is-hidden",
         type="button",
@@ -75,7 +75,7 @@ def feed_card(max_items: int) -> dbc.Card:
             new_button,
             html.Div(
                 [
-                    html.Div("Waiting for events…", id=ids.FEED_EMPTY, className="empty-state feed-empty"),
+                    html.Div(id=ids.FEED_EMPTY, className="empty-state feed-empty"),
                     # Dash renders this empty and never again: the live client adds and removes its rows
                     # (one DOM node per event, text only through textContent), so a new event costs one
                     # insert instead of re-rendering every row through Dash (DESIGN.md §5)
@@ -110,6 +110,4 @@ def feed_card(max_items: int) -> dbc.Card:
         ],
         className="feed-footer d-flex gap-2",
     )
-    return dbc.Card(
-        [head, controls, body, footer, dcc.Store(id=ids.FEED_REV, data=0)], class_name="mova-card feed-card"
-    )
+    return dbc.Card([head, controls, body, footer], class_name="mova-card feed-card")

@@ -22,12 +22,16 @@ CHART_DISK = "chart-disk"
 CHART_CUSTOM = "chart-custom"
 
 # -- live client -----------------------------------------------------------------
-CONFIG = "mova-config"  # page settings for the browser (feed size, poll interval, charts)
+CONFIG = "mova-config"  # the page config for the browser (components/client.py client_config), read once at boot
 SOCKET = "mova-ws"  # dash-extensions WebSocket; its url is set by the client
-EVENTS = "mova-events"  # THE store: a sliding window of merged events, written only by the merge
-CONNECTION = "mova-connection"  # connection state written by the client, read by the badge
 POLL = "mova-poll"  # dcc.Interval driving the REST fallback while the socket is down
-TICK = "mova-tick"  # 1 s dcc.Interval: countdowns, watchdog, relative times
+PANEL_EVENTS = "mova-events-"  # prefix: "mova-events-feed" is the feed's store, written when it has new events
+
+
+def panel_events(panel: str) -> str:
+    """The id of a panel's events store (components/client.py ``panel_store``)."""
+    return PANEL_EVENTS + panel
+
 
 # -- top bar -----------------------------------------------------------------------
 STATUS_PILL = "status-pill"
@@ -56,11 +60,14 @@ CHART_STATS = "metrics-stat"  # prefix: "metrics-stat-chart-cpu" holds the lates
 
 # -- feed ------------------------------------------------------------------------------
 FEED_LIVE = "feed-live"
+FEED_LIVE_TEXT = "feed-live-text"
 FEED_NEW = "feed-new"
+FEED_NEW_TEXT = "feed-new-text"
 FEED_OLDER = "feed-older"
 FEED_COUNT = "feed-count"
-FEED_REV = "feed-rev"  # bumped when older pages are loaded, so the feed re-renders
-FEED_ROWS = "activity-feed-rows"  # the rows, kept by assets/mova_live.js one DOM node per event (Dash renders it empty)
+FEED_ROWS = (
+    "activity-feed-rows"  # the rows, kept by assets/client/panel_feed.js one DOM node per event (Dash renders it empty)
+)
 FEED_EMPTY = "activity-feed-empty"  # "Waiting for events…" / "No event matches the filter", hidden while rows show
 
 # -- issue 5 panels (stable: tests and users' scripts find rows by their data-* attributes) -----------------
@@ -119,3 +126,13 @@ ALERTS_FORM_PREVIEW = "alerts-form-preview"  # live preview: the series and the 
 ALERTS_FORM_CHECK = "alerts-form-check"  # what the server's validation says of the rule as typed
 ALERTS_FORM_SAVE = "alerts-form-save"
 ALERTS_FORM_CANCEL = "alerts-form-cancel"
+
+# -- ingest rate per source (the recipe's example panel: ARCHITECTURE.md) -----------------------------
+INGEST_RATE = "ingest-rate"  # one row per source: data-source, data-rate (events/s over the last 10 s)
+INGEST_RATE_COUNT = "ingest-rate-count"
+INGEST_WINDOW = "ingest-window"  # the seconds the rates are averaged over (10 or 60)
+
+
+def as_config() -> dict[str, str]:
+    """Every id above by its constant's name in lower case: the page config hands these to the JS."""
+    return {name.lower(): value for name, value in globals().items() if name.isupper() and isinstance(value, str)}

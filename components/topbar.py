@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import ids
+from components.client import panel_store
 from components.icons import icon
 
 
@@ -33,7 +34,7 @@ def status_badge() -> html.Div:
         placement="bottom-end",
         class_name="mova-popover",
     )
-    return html.Div([pill, popover], className="d-flex align-items-center")
+    return html.Div([pill, popover, panel_store("status")], className="d-flex align-items-center")
 
 
 def health_badge() -> html.Div:
@@ -59,7 +60,7 @@ def health_badge() -> html.Div:
         placement="bottom-end",
         class_name="mova-popover",
     )
-    return html.Div([pill, popover], className="d-flex align-items-center")
+    return html.Div([pill, popover, panel_store("health")], className="d-flex align-items-center")
 
 
 def notification_bell() -> html.Div:
@@ -118,7 +119,7 @@ def notification_bell() -> html.Div:
         placement="bottom-end",
         class_name="mova-popover notif-popover",
     )
-    return html.Div([bell, popover], className="d-flex align-items-center")
+    return html.Div([bell, popover, panel_store("notifications")], className="d-flex align-items-center")
 
 
 def top_bar() -> html.Header:

@@ -180,7 +180,14 @@ class LiveState:
         self._models[name] = {
             "model": name,
             "version": version,
-            "previous_version": previous["version"] if previous and previous["version"] != version else None,
+            # the version it replaced; re-announcing the same version (a stage change) keeps the one before
+            "previous_version": (
+                None
+                if previous is None
+                else previous["version"]
+                if previous["version"] != version
+                else previous["previous_version"]
+            ),
             "stage": data.get("stage"),
             "metrics": data.get("metrics") or {},
             "updated": when,

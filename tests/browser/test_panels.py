@@ -92,7 +92,9 @@ def test_panel001_jobs_transfers_presence_plugins_follow_events_and_survive_relo
     wait_until(lambda: rows(dash_br, "presence", "user")["li"]["state"] == "away", 10, 0.05, "li away")
     plugin = rows(dash_br, "plugins", "plugin")["s3-sync"]
     assert plugin["state"] == "active" and plugin["version"] == "2.1.0"
-    assert rows(dash_br, "ml-models", "model")["bert"]["version"] == "v7"
+    # the ML panel paints at most once a second (assets/client/panel_ml.js): its rows may follow the others
+    wait_until(lambda: rows(dash_br, "ml-models", "model").get("bert", {}).get("version") == "v7", 10, 0.05, "v7")
+    wait_until(lambda: rows(dash_br, "ml-predictions", "model").get("bert", {}).get("count") == "2", 10, 0.05, "preds")
     prediction = rows(dash_br, "ml-predictions", "model")["bert"]
     assert prediction["count"] == "2" and "p50" in prediction["text"] and "12.0 ms" in prediction["text"]
     server.post({"type": "plugin.status", "data": {"plugin": "s3-sync", "state": "error", "message": "no creds"}})

@@ -1,0 +1,133 @@
+/*
+ * MOVA Live client: painting panels straight into the DOM.
+ *
+ * Busy panels (feed, lists) are drawn here, inside containers Dash renders empty and never renders
+ * again (components/ say which), so an event costs the few nodes that changed instead of a Dash
+ * re-render of the whole list. Event text only ever goes in through textContent and attributes:
+ * never parsed as HTML (DESIGN.md §6). `h(tag, props, children)` builds a node from a plain
+ * description; `keyedList` reconciles a container's rows by key, rebuilding a row only when its
+ * description changed.
+ */
+(function (root, factory) {
+  if (typeof module !== 'undefined' && module.exports) module.exports = factory();
+  else (root.mova = root.mova || {}).dom = factory();
+})(typeof self !== 'undefined' ? self : this, function () {
+  'use strict';
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+
+  /** A tabler icon as an <svg>, from the icon data assets/00_icons.js preloads (static, never event text). */
+  function icon(name, size) {
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    const px = String(size || 16);
+    svg.setAttribute('width', px);
+    svg.setAttribute('height', px);
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('class', 'iconify');
+    svg.setAttribute('aria-hidden', 'true');
+    const icons = (window.IconifyPreload && window.IconifyPreload.icons) || {};
+    const data = icons[name] || icons['circle-dot'];
+    if (data && typeof data.body === 'string') svg.innerHTML = data.body; // build-time icon data, not event text
+    return svg;
+  }
+
+  /**
+   * A node from a description: `props` are className, title, style (object), dataset (object), attrs
+   * (object), text; children are nodes, descriptions ({tag, props, children}), strings or null.
+   */
+  function h(tag, props, children) {
+    const node = document.createElement(tag);
+    const p = props || {};
+    if (p.className) node.className = p.className;
+    if (p.title) node.title = p.title;
+    if (p.text !== undefined && p.text !== null && p.text !== '') node.textContent = String(p.text);
+    if (p.style) Object.assign(node.style, p.style);
+    if (p.dataset) Object.keys(p.dataset).forEach((k) => { node.dataset[k] = String(p.dataset[k]); });
+    if (p.attrs) Object.keys(p.attrs).forEach((k) => node.setAttribute(k, String(p.attrs[k])));
+    (children || []).forEach((c) => {
+      if (c === null || c === undefined || c === '' || c === false) return;
+      node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  /** Set a node's text only when it differs (a write of the same text still costs a layout). */
+  function setText(node, text) {
+    if (node && node.textContent !== text) node.textContent = text;
+  }
+
+  /**
+   * Make `box` show `items` in order with the fewest DOM changes. `key(item)` names a row,
+   * `sig(item)` says what it shows (a row whose signature is unchanged is kept as is), `build(item)`
+   * makes its node. `memo` (a Map kept by the caller) remembers rows between calls.
+   */
+  function keyedList(box, items, key, sig, build, memo) {
+    if (!box) return false;
+    const wanted = new Map();
+    items.forEach((item) => wanted.set(key(item), item));
+    memo.forEach((entry, k) => {
+      if (!wanted.has(k) || entry.node.parentNode !== box) {
+        if (entry.node.parentNode) entry.node.parentNode.removeChild(entry.node);
+        memo.delete(k);
+      }
+    });
+    let ref = box.firstChild;
+    items.forEach((item) => {
+      const k = key(item);
+      const s = sig(item);
+      let entry = memo.get(k);
+      if (entry && entry.sig !== s) {
+        const node = build(item);
+        box.replaceChild(node, entry.node);
+        if (ref === entry.node) ref = node;
+        entry = { node, sig: s };
+        memo.set(k, entry);
+      } else if (!entry) {
+        entry = { node: build(item), sig: s };
+        memo.set(k, entry);
+      }
+      if (entry.node === ref) ref = ref.nextSibling;
+      else box.insertBefore(entry.node, ref);
+    });
+    while (ref) {
+      // anything else in the box (an empty state, a row of ours no longer wanted) goes
+      const next = ref.nextSibling;
+      box.removeChild(ref);
+      ref = next;
+    }
+    return true;
+  }
+
+  /** A list's empty state (icon and text) as the only child of `box`. */
+  function emptyState(box, text, iconName, extra) {
+    if (!box) return;
+    const current = box.firstChild;
+    if (current && current.dataset && current.dataset.empty === text && !current.nextSibling) return;
+    const node = h('div', { className: 'empty-state ' + (extra || 'small'), dataset: { empty: text } },
+      [iconName ? icon(iconName, 22) : null, h('span', { text })]);
+    box.replaceChildren(node);
+  }
+
+  function progressBar(fraction, state, cssToken) {
+    const pct = Number.isFinite(fraction) ? Math.max(0, Math.min(100, fraction * 100)) : 0;
+    return h('div', {
+      className: 'progress-track s-' + cssToken(state || ''),
+      attrs: { role: 'progressbar', 'aria-valuenow': Math.round(pct), 'aria-valuemin': 0, 'aria-valuemax': 100 },
+    }, [h('div', { className: 'progress-fill', style: { width: pct.toFixed(1) + '%' } })]);
+  }
+
+  const byId = (id) => (typeof document !== 'undefined' ? document.getElementById(id) : null);
+
+  /** The text of element `id` (one Dash renders empty: a Dash prop write would cost a callback pipeline). */
+  function text(id, value) {
+    setText(byId(id), value);
+  }
+
+  /** The class of element `id`, written only when it differs. */
+  function className(id, value) {
+    const node = byId(id);
+    if (node && node.className !== value) node.className = value;
+  }
+
+  return { h, icon, setText, text, className, keyedList, emptyState, progressBar, byId };
+});
