@@ -150,6 +150,7 @@
         console.warn('MOVA: initial load failed, retrying:', err && err.message);
         ctx.conn.bootFailed();
         markDirty('status');
+        reachability();
         await new Promise((resolve) => setTimeout(resolve, BOOT_RETRY_MS));
       }
     }
@@ -172,7 +173,10 @@
     },
     later: (fn, ms) => setTimeout(fn, ms),
     cancel: (handle) => clearTimeout(handle),
-    onChange() { markDirty('status'); },
+    onChange() {
+      markDirty('status');
+      reachability();
+    },
   };
 
   // -- frames -----------------------------------------------------------------------------------
@@ -262,6 +266,24 @@
     });
   }
 
+  /**
+   * The health badge says "unknown" while the server cannot be reached (connection.js `unreachable`):
+   * repaint it when that changes, and once the server answers a poll again, ask it for its health
+   * (a socket that comes back brings it in its hello).
+   */
+  let wasUnreachable = false;
+  function reachability() {
+    const now = Conn.unreachable(ctx.conn && ctx.conn.info);
+    if (now === wasUnreachable) return;
+    wasUnreachable = now;
+    markDirty('health', true);
+    if (!now && ctx.conn.state !== 'connected') {
+      getJSON('/api/status').then((status) => {
+        if (status.health && status.health.state) setHealth(status.health);
+      }, () => {});
+    }
+  }
+
   let pollInFlight = false;
   async function pollOnce() {
     if (pollInFlight || ctx.conn.state === 'connected' || ctx.conn.state === 'closed') return;
@@ -275,6 +297,7 @@
     } finally {
       pollInFlight = false;
       markDirty('status');
+      reachability();
     }
   }
 
