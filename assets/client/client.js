@@ -319,6 +319,7 @@
 
   function start(win) {
     W.listen(win, receive);
+    W.watchAria(win);
     const panels = (win.mova && win.mova.panels) || {};
     Object.keys(panels).forEach((name) => {
       ctx.panels[name] = panels[name];
