@@ -131,7 +131,7 @@
   /** Move the focus to the dropdown's first button once it is rendered (a keyboard user lands in it). */
   function focusInside(tries) {
     const first = document.querySelector('.notif-popover button');
-    if (first) first.focus();
+    if (first) first.focus({ preventScroll: true }); // before Popper places it, the dropdown sits at the page's end
     else if (tries < 20) requestAnimationFrame(() => focusInside(tries + 1));
   }
 
