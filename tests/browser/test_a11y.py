@@ -23,11 +23,27 @@ EVENTS = [
     {"type": "system.status", "data": {"state": "healthy", "message": "ok"}},
     {
         "type": "ml.training.progress",
-        "data": {"job": "resnet", "model": "resnet50", "epoch": 1, "epochs": 4, "progress": 0.25, "loss": 1.2, "state": "running"},
+        "data": {
+            "job": "resnet",
+            "model": "resnet50",
+            "epoch": 1,
+            "epochs": 4,
+            "progress": 0.25,
+            "loss": 1.2,
+            "state": "running",
+        },
     },
     {
         "type": "ml.training.progress",
-        "data": {"job": "bert", "model": "bert-base", "epoch": 2, "epochs": 4, "progress": 0.5, "loss": 0.8, "state": "running"},
+        "data": {
+            "job": "bert",
+            "model": "bert-base",
+            "epoch": 2,
+            "epochs": 4,
+            "progress": 0.5,
+            "loss": 0.8,
+            "state": "running",
+        },
     },
     {
         "type": "file.upload.progress",
@@ -150,11 +166,12 @@ def test_a11y003_on_a_phone_the_feed_and_bell_are_on_the_first_screen_and_toasts
     open_page(dash_br, server.url)
     dash_br.driver.set_window_size(390, 844)
     wait_badge(dash_br, "Live")
-    height = dash_br.driver.execute_script("return window.innerHeight")
+    width, height = dash_br.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert width <= 400, f"the window is {width} px wide, not a phone's"
     rect = "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]"
     for selector in ("#notification-bell", "#theme-toggle", "#status-pill"):
         left, top, right, bottom = dash_br.driver.execute_script(rect, selector)
-        assert left >= 0 and right <= 390 and top >= 0 and bottom <= height, f"{selector} is off the first screen"
+        assert left >= 0 and right <= width and top >= 0 and bottom <= height, f"{selector} is off the first screen"
     feed_top = dash_br.driver.execute_script(rect, "#activity-feed")[1]
     assert feed_top < height * 0.6, f"the feed starts at {feed_top} px of a {height} px screen"
 
