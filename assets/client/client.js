@@ -200,7 +200,6 @@
 
   async function handleFrame(frame) {
     if (ctx.reloading) return;
-    ctx.conn.received();
     // every frame after hello is numbered: a jump means one was lost, whatever its kind (DESIGN.md §4)
     if (frame.kind !== 'hello' && ctx.window.frame(frame.n) === 'lost') {
       const [, status] = await Promise.all([fetchAfter('websocket'), getJSON('/api/status')]);
@@ -239,6 +238,9 @@
   /** One socket frame, in arrival order: each waits for the backfill the one before may have started. */
   function receive(data) {
     if (typeof data !== 'string') return;
+    // the socket is alive when a frame arrives, not when its turn in the chain comes (a long backfill before
+    // it must not make a pong look late: connection.js gives up on a ping unanswered for 10 s)
+    if (ctx.conn) ctx.conn.received();
     let frame;
     try {
       frame = JSON.parse(data);

@@ -138,6 +138,13 @@ def test_a11y002_keyboard_and_the_system_theme(dash_br: Any, server: Any) -> Non
     wait_until(lambda: not dash_br.driver.find_elements("css selector", ".notif-popover"), 5, 0.05, "Esc to close it")
     assert dash_br.driver.execute_script(active) == "notification-bell", "the focus goes back to the bell"
 
+    # a dialog: opened with the keyboard, closed with Esc
+    dash_br.driver.execute_script("arguments[0].focus()", dash_br.find_element("#export-open"))
+    dash_br.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_until(lambda: dash_br.driver.find_elements("css selector", ".modal.show"), 5, 0.05, "the export dialog")
+    dash_br.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_until(lambda: not dash_br.driver.find_elements("css selector", ".modal.show"), 5, 0.05, "Esc to close the dialog")
+
     # a job row is a control: reached by Tab (tabindex 0), chosen with Enter
     wait_until(lambda: len(rows(dash_br, "ml-jobs", "job")) == 2, 10)
     row = dash_br.find_element("#ml-jobs [data-job='resnet']")
