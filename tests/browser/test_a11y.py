@@ -143,7 +143,9 @@ def test_a11y002_keyboard_and_the_system_theme(dash_br: Any, server: Any) -> Non
     dash_br.driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_until(lambda: dash_br.driver.find_elements("css selector", ".modal.show"), 5, 0.05, "the export dialog")
     dash_br.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
-    wait_until(lambda: not dash_br.driver.find_elements("css selector", ".modal.show"), 5, 0.05, "Esc to close the dialog")
+    wait_until(
+        lambda: not dash_br.driver.find_elements("css selector", ".modal.show"), 5, 0.05, "Esc to close the dialog"
+    )
 
     # a job row is a control: reached by Tab (tabindex 0), chosen with Enter
     wait_until(lambda: len(rows(dash_br, "ml-jobs", "job")) == 2, 10)
