@@ -159,7 +159,8 @@ def top_bar() -> html.Header:
     return html.Header(
         html.Div(
             [
-                brand,
+                # the page's one level-one heading (screen readers jump by headings)
+                html.H1(brand, className="brand-heading"),
                 html.Div(
                     [
                         status_badge(),

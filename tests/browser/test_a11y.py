@@ -183,6 +183,7 @@ def test_a11y003_on_a_phone_the_feed_and_bell_are_on_the_first_screen_and_toasts
         assert left >= 0 and right <= width and top >= 0 and bottom <= height, f"{selector} is off the first screen"
     feed_top = dash_br.driver.execute_script(rect, "#activity-feed")[1]
     assert feed_top < height * 0.6, f"the feed starts at {feed_top} px of a {height} px screen"
+    assert axe_violations(dash_br) == [], "at phone size"
 
     errors = [{"type": "notification", "data": {"level": "error", "title": f"job {i} failed"}} for i in range(5)]
     infos = [{"type": "notification", "data": {"level": "info", "title": f"note {i}"}} for i in range(4)]
