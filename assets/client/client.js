@@ -334,7 +334,11 @@
       },
       socketState(state) {
         // the component's default before any url, or the state of a socket it has since replaced
-        if (state && state.readyState === 3 && ctx.conn) ctx.conn.socketClosed();
+        if (!state || state.readyState !== 3 || !ctx.conn) return B.noUpdate();
+        // the sign-in ended (4401): session.js takes the page to the login page; polling would only earn 401s
+        const session = win.movaSession;
+        if (session && state.code === session.CLOSE_SESSION_ENDED) ctx.conn.close('session ended');
+        else ctx.conn.socketClosed();
         return B.noUpdate();
       },
       poll(n) {
