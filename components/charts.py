@@ -41,6 +41,8 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
                 "x": [],
                 "y": [],
                 "line": {"color": colour, "width": 2, "shape": "linear"},
+                # the server's null points (GET /api/metrics: every outage, every new run) stay breaks
+                "connectgaps": False,
                 "fill": "tozeroy" if i == 0 else "none",
                 "fillcolor": _rgba(colour, 0.12),
                 "hovertemplate": ("%{y:.1f}%" if unit == "%" else "%{y:.3s}" + unit) + "<extra>" + name + "</extra>",
