@@ -203,7 +203,10 @@
     const gen = (S.gen += 1);
     S.key = queryKey(ctx);
     S.loading = true;
-    S.feed = [];
+    // the rows shown that match the new filter stay while the server answers (narrowing shows at once)
+    const prefixes = F.feedTypes(selectedOf(ctx.cfg, S.filter));
+    S.feed = S.feed.filter((e) => matches(e, prefixes, S.search));
+    const before = ctx.window.lastSeq + 1;
     S.count = null;
     S.inflight = [];
     S.more = false;
@@ -212,9 +215,11 @@
     paint(ctx, false);
     B.setChanged(ctx.ids.feed_export, { href: F.feedExportUrl(selectedOf(ctx.cfg, S.filter), S.search, { format: 'csv' }) });
     try {
-      const body = await ctx.getJSON('/api/events?count=1&limit=' + S.cap + '&before=' + (ctx.window.lastSeq + 1) + '&' + S.key);
+      const body = await ctx.getJSON('/api/events?count=1&limit=' + S.cap + '&before=' + before + '&' + S.key);
       if (gen !== S.gen) return;
-      S.feed = insertNewestFirst(S.feed, body.events.filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0), 0);
+      // the server's page, and the live events that matched while it answered (none older: no hole in the list)
+      const live = S.feed.filter((e) => e.seq >= before);
+      S.feed = insertNewestFirst(live, body.events.filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0), 0);
       takeAnswer(body);
     } catch (err) {
       if (gen !== S.gen) return;
