@@ -254,7 +254,13 @@
       }
     });
     if (fresh.length) {
-      S.feed = insertNewestFirst(S.feed, fresh, S.cap);
+      const all = insertNewestFirst(S.feed, fresh, 0);
+      S.feed = all.slice(0, S.cap);
+      if (all.length > S.cap) {
+        // the oldest rows made room: "Load older" brings them back (the same query, before the oldest kept)
+        S.more = true;
+        S.next = S.feed[S.feed.length - 1].seq;
+      }
       if (!S.following) S.unseen += fresh.filter((e) => e.seq > ctx.bootSeq).length;
     }
     paint(ctx, false);
