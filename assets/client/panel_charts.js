@@ -202,8 +202,8 @@
     },
     /**
      * Every chart's history for the range (and the custom chart's series), as Patches of x/y: the
-     * server's points (a null at every break) as many as the widest chart has pixels (24 h reads the
-     * minute rollups), then the live points kept since, strictly after them. A range chosen while an
+     * server's points (a null at every break), as many as the widest chart has pixels and at least one
+     * a minute (24 h reads the minute rollups), then the live points kept since, strictly after them. A range chosen while an
      * older one loads wins: the older answer is dropped.
      */
     async history(range, series, config) {
@@ -227,7 +227,8 @@
       }
       const seconds = cfg.ranges[range] || cfg.live_window_s;
       const widest = Math.max(0, ...charts.map((id) => (plotOf(id) || {}).clientWidth || 0)) || 600;
-      const maxPoints = Math.max(300, Math.min(4000, Math.round(widest)));
+      // a point per pixel of the widest chart, and never coarser than the minute rollups (24 h: 1,440)
+      const maxPoints = Math.max(300, Math.min(4000, Math.max(Math.round(widest), Math.ceil(seconds / 60))));
       const wanted = Array.from(new Set(charts.flatMap((id) => (id === cfg.custom_chart ? (series ? [series] : []) : cfg.charts[id].series))))
         .filter((s) => known.indexOf(s) >= 0);
       const bySeries = {};
