@@ -100,8 +100,8 @@
     return {
       data: [{
         type: 'scatter', mode: 'lines', x: points.map((p) => p[0]), y: points.map((p) => p[1]), line: { color: '#a371f7', width: 2 },
-        fill: 'tozeroy', fillcolor: 'rgba(163,113,247,0.12)', hovertemplate: 'loss %{y:.4g}<extra></extra>',
-        connectgaps: false, // a null point is a break: between two runs, across an outage
+        hovertemplate: 'loss %{y:.4g}<extra></extra>',
+        connectgaps: false, // a null point is a break between two runs (no area fill: Plotly fills across one)
       }],
       layout: {
         height: 150, margin: { l: 40, r: 8, t: 6, b: 24 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
