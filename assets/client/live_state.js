@@ -252,6 +252,8 @@
     });
   }
 
+  const WATCHED = { jobs: true, transfers: true }; // hub/staleness.py WATCHED: the lists whose entries report progress
+
   /** hub/staleness.py is_stalled: running, but no report for more than `afterS` seconds. */
   function isStalled(entry, now, afterS) {
     if (entry.state !== 'running') return false;
@@ -266,7 +268,7 @@
   function markStalled(snap, nowMs, afterS) {
     const now = nowMs / 1000;
     const out = Object.assign({}, snap);
-    ['jobs', 'transfers'].forEach((key) => {
+    Object.keys(WATCHED).forEach((key) => {
       const entries = (snap[key] || []).map((e) => (isStalled(e, now, afterS)
         ? Object.assign({}, e, { state: 'stalled', stalled: true, last_state: e.state, eta_s: null }) : e));
       out[key] = entries.map((e, i) => [e, i])
