@@ -164,7 +164,13 @@
     draw(ctx);
   }
 
-  /** What the charts show, for the export dialog: the range, its window (a zoom narrows it) and the series drawn. */
+  /**
+   * What the charts show, for the export dialog: the range, its window and the series drawn. A range
+   * the charts show averaged keeps their bucket grid: the same since and bucket width, the window
+   * carried on to now in whole buckets (max_points of them), so the file has the points on the
+   * screen (the live points since the range loaded, drawn raw, come averaged on that grid). A zoom
+   * narrows the window (the same bucket width, from the zoom's start). Live 5 min is raw samples.
+   */
   function view(cfg, nowMs) {
     if (!S.view) return null;
     let since = S.view.range === 'live' ? nowMs - cfg.live_window_s * 1000 : S.view.sinceMs;
@@ -185,7 +191,12 @@
         if (S.known.has(name) && (!trace || trace.visible !== 'legendonly')) series.push(name); // a legend click hides it
       });
     });
-    return { range: S.view.range, sinceMs: Math.floor(since), untilMs: Math.ceil(until), series: Array.from(new Set(series)), maxPoints: S.view.maxPoints };
+    let maxPoints = null;
+    if (S.view.maxPoints) {
+      maxPoints = Math.max(1, Math.ceil((until - since) / S.view.bucketMs));
+      until = since + maxPoints * S.view.bucketMs;
+    }
+    return { range: S.view.range, sinceMs: Math.floor(since), untilMs: Math.ceil(until), series: Array.from(new Set(series)), maxPoints };
   }
 
   const callbacks = {
@@ -232,10 +243,13 @@
       const wanted = Array.from(new Set(charts.flatMap((id) => (id === cfg.custom_chart ? (series ? [series] : []) : cfg.charts[id].series))))
         .filter((s) => known.indexOf(s) >= 0);
       const bySeries = {};
-      const sinceMs = ctx.serverNow() - seconds * 1000;
+      // absolute times, kept: the export asks for the same window on the same bucket grid (buckets start at since)
+      const untilMs = Math.round(ctx.serverNow());
+      const sinceMs = untilMs - seconds * 1000;
+      const window = '?since=' + new Date(sinceMs).toISOString() + '&until=' + new Date(untilMs).toISOString();
       if (wanted.length) {
         try {
-          const body = await ctx.getJSON('/api/metrics?since=' + seconds + '&max_points=' + maxPoints + wanted.map((s) => '&series=' + encodeURIComponent(s)).join(''));
+          const body = await ctx.getJSON('/api/metrics' + window + '&max_points=' + maxPoints + wanted.map((s) => '&series=' + encodeURIComponent(s)).join(''));
           body.series.forEach((s) => { bySeries[s.name] = s; });
         } catch (err) {
           console.warn('MOVA: loading metric history failed:', err && err.message);
@@ -244,7 +258,10 @@
       }
       if (gen !== S.gen) return B.noUpdate(charts.length);
       S.custom = series;
-      S.view = { range, sinceMs, maxPoints: range === 'live' ? null : maxPoints };
+      // Dash applies the patches after this returns: live points drawn in between are overwritten, so
+      // draw again once it has (a draw adds only what a trace lacks)
+      [300, 1500].forEach((ms) => setTimeout(() => draw(ctx), ms));
+      S.view = { range, sinceMs, bucketMs: (untilMs - sinceMs) / maxPoints, maxPoints: range === 'live' ? null : maxPoints };
       return charts.map((id) => {
         const patch = B.patch();
         let longest = 0;

@@ -7,8 +7,11 @@ minute rollups, and the loss curve breaks between two runs of a job, in history 
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pandas as pd
 
 from tests.browser.conftest import console_errors, figure_data, open_page, trace_lengths, wait_badge
 from tests.server import wait_until
@@ -65,6 +68,16 @@ def test_chart101_outage_is_a_break_and_range_switches_never_double(dash_br: Any
     wait_until(lambda: 0 < (trace_lengths(dash_br, "chart-cpu") or [0])[0] < 120, 10, 0.05, "1 h")
     hour = figure_data(dash_br, "chart-cpu")[0]
     check_trace(hour, len(hour["y"]) - 1, 1)
+    # the export dialog takes what the chart shows: its series, window and buckets, the same values
+    dash_br.find_element("#export-open").click()
+    href = "return document.getElementById('export-download').getAttribute('href') || ''"
+    link = wait_until(lambda: "max_points" in (h := dash_br.driver.execute_script(href)) and h, 10, 0.05, "the link")
+    exported = pd.read_csv(io.StringIO(server.get(link.replace("format=csv", "format=csv&layout=long")).text))
+    cpu_rows = exported[exported["series"] == "cpu.percent"]
+    assert list(cpu_rows["value"]) == [v for v in hour["y"] if v is not None]
+    assert "swap.percent" not in set(exported["series"]), "a series the charts do not have is not exported"
+    dash_br.driver.find_element("css selector", "#export-modal .btn-close").click()
+    wait_until(lambda: not dash_br.driver.find_elements("css selector", "#export-modal .modal-content"), 10, 0.05)
     pick_range(dash_br, "Live 5m")
     wait_until(lambda: trace_lengths(dash_br, "chart-cpu")[:1] == [120], 10, 0.05, "live again")
     check_trace(figure_data(dash_br, "chart-cpu")[0], 120, 1)
