@@ -31,7 +31,9 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
         traces.append(
             {
                 "type": "scatter",
-                "mode": "lines",
+                # markers as wide as the line: a point alone between two breaks shows instead of vanishing
+                "mode": "lines+markers",
+                "marker": {"color": colour, "size": 3},
                 "name": name,
                 "x": [],
                 "y": [],

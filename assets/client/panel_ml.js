@@ -99,7 +99,8 @@
   function lossFigure(points) {
     return {
       data: [{
-        type: 'scatter', mode: 'lines', x: points.map((p) => p[0]), y: points.map((p) => p[1]), line: { color: '#a371f7', width: 2 },
+        type: 'scatter', mode: 'lines+markers', x: points.map((p) => p[0]), y: points.map((p) => p[1]), line: { color: '#a371f7', width: 2 },
+        marker: { color: '#a371f7', size: 3 }, // a run's lone first point shows
         hovertemplate: 'loss %{y:.4g}<extra></extra>',
         connectgaps: false, // a null point is a break between two runs (no area fill: Plotly fills across one)
       }],
