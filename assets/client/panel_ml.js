@@ -63,7 +63,7 @@
     const isSelected = job.job === selected;
     return D.h('div', {
       className: 'job-row s-' + F.cssToken(v.state) + (isSelected ? ' is-selected' : ''), title: 'Show the loss curve',
-      attrs: { tabindex: 0, role: 'button', 'aria-pressed': isSelected ? 'true' : 'false' },
+      attrs: { tabindex: 0, role: 'button', 'aria-pressed': isSelected ? 'true' : 'false' }, // Enter or Space selects
       dataset: { job: F.text(job.job, 200), state: v.state, progress: Number.isFinite(job.progress) ? String(job.progress) : '' },
     }, [
       D.h('div', { className: 'row-head' }, [
@@ -71,7 +71,7 @@
         job.model ? D.h('span', { className: 'row-sub', text: F.text(job.model, 60) }) : null,
         D.h('span', { className: 'row-pct', text: v.pct }), badge(v.state),
       ]),
-      D.progressBar(job.progress, v.state, F.cssToken),
+      D.progressBar(job.progress, v.state, F.cssToken, 'Progress of ' + F.text(job.job, 80)),
       D.h('div', { className: 'row-meta' }, v.meta.map((m) => D.h('span', { text: m }))),
     ]);
   }
@@ -183,8 +183,11 @@
     const selected = pick(ctx, jobs);
     if (jobs.length) {
       const views = new Map(jobs.map((j) => [j.job, jobView(j, now)]));
+      const active = document.activeElement;
+      const focused = jobsBox && active && jobsBox.contains(active) && active.dataset ? active.dataset.job : null;
       D.keyedList(jobsBox, jobs, (j) => j.job, (j) => JSON.stringify([views.get(j.job), j.progress, j.model, j.job === selected]),
         (j) => jobRow(j, views.get(j.job), selected), S.jobs, true);
+      if (focused && S.jobs.has(focused) && document.activeElement !== S.jobs.get(focused).node) S.jobs.get(focused).node.focus(); // a rebuilt row keeps the keyboard's place
     } else D.emptyState(jobsBox, 'No training jobs yet', 'brain');
     const models = snap.models.slice(0, 8);
     if (models.length) {
@@ -216,7 +219,7 @@
     box.addEventListener('keydown', (event) => {
       const row = (event.key === 'Enter' || event.key === ' ') && event.target.closest && event.target.closest('[data-job]');
       if (!row) return;
-      event.preventDefault();
+      event.preventDefault(); // Space would scroll the page
       choose(row);
     });
   }
