@@ -1,7 +1,6 @@
-"""The metrics export dialog and the feed's "export what I see" link.
-
-Both are direct links to the streaming export endpoints, rebuilt clientside from the user's choices
-(assets/client/panel_export.js), so a large export never passes through a Dash callback.
+"""The metrics export dialog: a direct link to the streaming export endpoint, rebuilt clientside from
+the user's choices (assets/client/panel_export.js), so a large export never passes through a Dash
+callback. The feed's export link is the feed's own query (assets/client/panel_feed.js).
 """
 
 from __future__ import annotations
@@ -35,11 +34,6 @@ def register(app: dash.Dash, settings: Any) -> None:
         Input(ids.EXPORT_RANGE, "value"),
         Input(ids.EXPORT_FORMAT, "value"),
         Input(ids.EXPORT_LAYOUT, "value"),
+        Input(ids.EXPORT_MODAL, "is_open"),  # each opening takes the charts' window anew
         State(ids.CONFIG, "data"),
-    )
-    app.clientside_callback(
-        js("export", "feed"),
-        Output(ids.FEED_EXPORT, "href"),
-        Input(ids.FEED_FILTER, "value"),
-        Input(ids.FEED_SEARCH, "value"),
     )

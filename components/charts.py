@@ -23,11 +23,6 @@ TEXT = "#8b93a7"
 CHART_HEIGHT = 210
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = PALETTE) -> dict[str, Any]:
     """A themed line figure with one empty trace per series; the browser fills it."""
     traces = []
@@ -36,13 +31,17 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
         traces.append(
             {
                 "type": "scatter",
-                "mode": "lines",
+                # markers as wide as the line: a point alone between two breaks shows instead of vanishing
+                "mode": "lines+markers",
+                "marker": {"color": colour, "size": 3},
                 "name": name,
                 "x": [],
                 "y": [],
                 "line": {"color": colour, "width": 2, "shape": "linear"},
-                "fill": "tozeroy" if i == 0 else "none",
-                "fillcolor": _rgba(colour, 0.12),
+                # the server's null points (GET /api/metrics: every outage, every new run) stay breaks
+                "connectgaps": False,
+                # no area fill: Plotly fills across a null point, which would draw the outage as a slope again
+                "fill": "none",
                 "hovertemplate": ("%{y:.1f}%" if unit == "%" else "%{y:.3s}" + unit) + "<extra>" + name + "</extra>",
             }
         )

@@ -120,4 +120,6 @@ def client_config(settings: Any, layout: Any) -> dict[str, Any]:
         "collector_interval_s": float(getattr(settings, "collector_interval", 1.0)),
         "transfer_fade_after_s": TRANSFER_FADE_AFTER_S,
         "transfer_remove_after_s": TRANSFER_REMOVE_AFTER_S,
+        # --stalled-after-s: a running job or transfer quiet this long shows as stalled (live_state.js markStalled)
+        "stalled_after_s": float(getattr(settings, "stalled_after_s", 300.0)),
     }

@@ -42,7 +42,7 @@ def feed_card(max_items: int) -> dbc.Card:
                     dbc.Input(
                         id=ids.FEED_SEARCH,
                         type="search",
-                        placeholder="Search title, type, source…",
+                        placeholder="Search the whole history: type, source, text…",
                         debounce=False,
                         autocomplete="off",
                         size="sm",
@@ -51,14 +51,27 @@ def feed_card(max_items: int) -> dbc.Card:
                 size="sm",
                 class_name="feed-search",
             ),
-            dcc.Checklist(
-                id=ids.FEED_FILTER,
-                options=[category_option(c) for c in CATEGORIES],
-                value=list(CATEGORIES),
-                inline=True,
-                className="feed-filter",
-                inputClassName="chip-input",
-                labelClassName="chip-label",
+            html.Div(
+                [
+                    html.Button(
+                        "All",
+                        id=ids.FEED_ALL,
+                        className="chip feed-all",
+                        type="button",
+                        n_clicks=0,
+                        title="Show every category again (a row's type shows only its category)",
+                    ),
+                    dcc.Checklist(
+                        id=ids.FEED_FILTER,
+                        options=[category_option(c) for c in CATEGORIES],
+                        value=list(CATEGORIES),
+                        inline=True,
+                        className="feed-filter",
+                        inputClassName="chip-input",
+                        labelClassName="chip-label",
+                    ),
+                ],
+                className="feed-filter-row",
             ),
         ],
         className="feed-controls",
@@ -99,14 +112,15 @@ def feed_card(max_items: int) -> dbc.Card:
                 type="button",
                 n_clicks=0,
             ),
-            # "export what I see": the feed's categories and search as GET /api/events/export filters
+            # "export what I see": the feed's query (categories, search, up to its newest event) as GET
+            # /api/events/export; panel_feed.js writes the link when the filter changes and when it is clicked
             html.A(
                 [icon("device-floppy", 16), html.Span("Export")],
                 id=ids.FEED_EXPORT,
                 href="/api/events/export?format=csv",
                 download="",
                 className="btn btn-sm btn-outline-secondary",
-                title="Download the events matching the filter and search (CSV)",
+                title="Download the events the feed matches: its categories and search, the whole history (CSV)",
             ),
         ],
         className="feed-footer d-flex gap-2",

@@ -66,6 +66,7 @@ FEED_NEW = "feed-new"
 FEED_NEW_TEXT = "feed-new-text"
 FEED_OLDER = "feed-older"
 FEED_COUNT = "feed-count"
+FEED_ALL = "feed-all"  # ticks every category chip again (a row's type narrows the feed to its category)
 FEED_ROWS = (
     "activity-feed-rows"  # the rows, kept by assets/client/panel_feed.js one DOM node per event (Dash renders it empty)
 )

@@ -57,11 +57,37 @@
   }
 
   /**
+   * Make `node` look like `fresh` (a node built from the new description) while staying the same
+   * node: attributes, text and children are brought over one by one, so a row under the pointer, or
+   * holding the focus, is never swapped for another (a click that lands between two updates counts).
+   */
+  function morph(node, fresh) {
+    if (node.nodeType !== fresh.nodeType || node.nodeName !== fresh.nodeName) return fresh;
+    if (node.nodeType === 3) {
+      if (node.nodeValue !== fresh.nodeValue) node.nodeValue = fresh.nodeValue;
+      return node;
+    }
+    if (node.nodeType !== 1) return fresh;
+    Array.from(node.attributes).forEach((a) => { if (!fresh.hasAttribute(a.name)) node.removeAttribute(a.name); });
+    Array.from(fresh.attributes).forEach((a) => { if (node.getAttribute(a.name) !== a.value) node.setAttribute(a.name, a.value); });
+    const olds = Array.from(node.childNodes);
+    const news = Array.from(fresh.childNodes);
+    news.forEach((child, i) => {
+      const old = olds[i];
+      if (!old) node.appendChild(child);
+      else if (morph(old, child) !== old) node.replaceChild(child, old);
+    });
+    olds.slice(news.length).forEach((old) => node.removeChild(old));
+    return node;
+  }
+
+  /**
    * Make `box` show `items` in order with the fewest DOM changes. `key(item)` names a row,
    * `sig(item)` says what it shows (a row whose signature is unchanged is kept as is), `build(item)`
-   * makes its node. `memo` (a Map kept by the caller) remembers rows between calls.
+   * makes its node. `memo` (a Map kept by the caller) remembers rows between calls. With `inPlace`
+   * a changed row is updated in place (`morph`): its node stays the same node.
    */
-  function keyedList(box, items, key, sig, build, memo) {
+  function keyedList(box, items, key, sig, build, memo, inPlace) {
     if (!box) return false;
     const wanted = new Map();
     items.forEach((item) => wanted.set(key(item), item));
@@ -76,7 +102,10 @@
       const k = key(item);
       const s = sig(item);
       let entry = memo.get(k);
-      if (entry && entry.sig !== s) {
+      if (entry && entry.sig !== s && inPlace) {
+        morph(entry.node, build(item));
+        entry.sig = s;
+      } else if (entry && entry.sig !== s) {
         const node = build(item);
         box.replaceChild(node, entry.node);
         if (ref === entry.node) ref = node;
@@ -96,6 +125,21 @@
       ref = next;
     }
     return true;
+  }
+
+  /**
+   * `items` in the order their rows have in `box` while the pointer is over it or a row in it holds
+   * the focus (a row that is new goes last): a list never moves under the pointer. Otherwise as given.
+   */
+  function heldOrder(box, items, key, memo) {
+    if (!box || typeof document === 'undefined' || !(box.matches(':hover') || box.contains(document.activeElement))) return items;
+    const position = new Map();
+    Array.from(box.children).forEach((node, i) => position.set(node, i));
+    const at = (item) => {
+      const entry = memo.get(key(item));
+      return entry && position.has(entry.node) ? position.get(entry.node) : Infinity;
+    };
+    return items.map((item, i) => [item, i]).sort((a, b) => at(a[0]) - at(b[0]) || a[1] - b[1]).map((x) => x[0]);
   }
 
   /** A list's empty state (icon and text) as the only child of `box`. */
@@ -130,5 +174,5 @@
     if (node && node.className !== value) node.className = value;
   }
 
-  return { h, icon, setText, text, className, keyedList, emptyState, progressBar, byId };
+  return { h, icon, setText, text, className, keyedList, morph, heldOrder, emptyState, progressBar, byId };
 });

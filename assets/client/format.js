@@ -278,20 +278,55 @@
    */
   function feedExportUrl(selected, search, opts) {
     const o = opts || {};
-    const types = [];
-    (selected || []).forEach((c) => {
-      if (c === 'system') types.push('system.status', 'system.health');
-      else types.push(c);
-    });
+    const types = feedTypes(selected);
     return '/api/events/export?' + query({
       type: types.length ? types : ['none.selected'],
       q: String(search || '').trim(), before: Number.isFinite(o.before) ? o.before : undefined, format: o.format || 'csv',
     });
   }
 
+  /**
+   * The type prefixes (GET /api/events `type=`) of the feed's ticked categories: the one rule for the
+   * feed's rows, its count, "Load older", its live matching and its export. The per-second
+   * system.metrics samples are never feed rows, so "system" means system.status and system.health.
+   */
+  function feedTypes(selected) {
+    const types = [];
+    (selected || []).forEach((c) => {
+      if (c === 'system') types.push('system.status', 'system.health');
+      else types.push(c);
+    });
+    return types;
+  }
+
+  /** hub/store.py type_matches: the type is one of the prefixes or under one by whole segments. */
+  function typeMatches(type, prefixes) {
+    return prefixes.some((p) => type.indexOf(p) === 0 && (type.length === p.length || type[p.length] === '.'));
+  }
+
+  const foldAscii = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+  /**
+   * hub/store.py text_clause, for live events: the type, the source or a string value anywhere in
+   * `data` holds `needle` (ASCII letters in any case; keys, numbers and the time never match).
+   */
+  function textMatches(event, needle) {
+    const n = foldAscii(String(needle || '').trim());
+    if (!n) return true;
+    const has = (v) => typeof v === 'string' && foldAscii(v).indexOf(n) >= 0;
+    if (has(event.type) || has(event.source)) return true;
+    const stack = [event.data];
+    while (stack.length) {
+      const v = stack.pop();
+      if (has(v)) return true;
+      if (v && typeof v === 'object') Object.keys(v).forEach((k) => stack.push(v[k]));
+    }
+    return false;
+  }
+
   return {
     toMs, relativeTime, localTime, clockTime, duration, categoryOf, categoryIcon, cssToken, isNotice, levelOf,
     levelIcon, isSticky, describe, actorOf, text, number, bytes, formatValue, seriesPoints, query,
-    metricsExportUrl, feedExportUrl,
+    metricsExportUrl, feedExportUrl, feedTypes, typeMatches, textMatches,
   };
 });

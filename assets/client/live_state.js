@@ -202,7 +202,16 @@
     const s = create(bounds);
     const snapshot = snap || {};
     const put = (table, list, key, when) => (list || []).forEach((e) => {
-      if (e && typeof e[key] === 'string') table.set(e[key], Object.assign({}, e, { _ts: seconds(e[when]) || 0 }));
+      if (!e || typeof e[key] !== 'string') return;
+      const entry = Object.assign({}, e, { _ts: seconds(e[when]) || 0 });
+      if (entry.stalled) {
+        // the server answered it as stalled (hub/staleness.py): the state is what it last reported,
+        // and `snapshot` says stalled again for as long as it stays quiet
+        entry.state = entry.last_state;
+        delete entry.stalled;
+        delete entry.last_state;
+      }
+      table.set(e[key], entry);
     });
     put(s.jobs, snapshot.jobs, 'job', 'updated');
     put(s.models, snapshot.models, 'model', 'updated');
@@ -243,15 +252,43 @@
     });
   }
 
-  /** The same JSON as LiveState.snapshot(now): sorted lists of public entries. */
-  function snapshot(s, nowMs) {
+  const WATCHED = { jobs: true, transfers: true }; // hub/staleness.py WATCHED: the lists whose entries report progress
+
+  /** hub/staleness.py is_stalled: running, but no report for more than `afterS` seconds. */
+  function isStalled(entry, now, afterS) {
+    if (entry.state !== 'running') return false;
+    const last = seconds(entry.updated);
+    return Number.isFinite(last) && now - last > afterS;
+  }
+
+  /**
+   * hub/staleness.py mark_stalled, rule for rule: quiet running jobs and transfers answered as
+   * `stalled` (with `stalled: true`, the `last_state` reported, no ETA), listed after the running ones.
+   */
+  function markStalled(snap, nowMs, afterS) {
+    const now = nowMs / 1000;
+    const out = Object.assign({}, snap);
+    Object.keys(WATCHED).forEach((key) => {
+      const entries = (snap[key] || []).map((e) => (isStalled(e, now, afterS)
+        ? Object.assign({}, e, { state: 'stalled', stalled: true, last_state: e.state, eta_s: null }) : e));
+      out[key] = entries.map((e, i) => [e, i])
+        .sort((a, b) => (a[0].state !== 'running') - (b[0].state !== 'running') || a[1] - b[1]).map((x) => x[0]);
+    });
+    return out;
+  }
+
+  /**
+   * The same JSON as LiveState.snapshot(now): sorted lists of public entries; with `stalledAfterS`
+   * (the server's --stalled-after-s, in the page config) as GET /api/status serves it (markStalled).
+   */
+  function snapshot(s, nowMs, stalledAfterS) {
     const now = nowMs / 1000;
     s.transfers.forEach((t, k) => {
       if (FINISHED_TRANSFER.has(t.state) && t._ts < now - s.bounds.finished_transfer_ttl_s) s.transfers.delete(k);
     });
     const runningFirst = (a, b) => (a.state !== 'running') - (b.state !== 'running') || b._ts - a._ts;
     const rank = (u) => (u.state in PRESENCE_ORDER ? PRESENCE_ORDER[u.state] : 3);
-    return {
+    const snap = {
       last_seq: s.last_seq,
       jobs: sorted(s.jobs, runningFirst),
       models: sorted(s.models, (a, b) => b._ts - a._ts),
@@ -260,7 +297,8 @@
       plugins: sorted(s.plugins, (a, b) => byStr(a.plugin, b.plugin)),
       predictions: predictions(s, now),
     };
+    return Number.isFinite(stalledAfterS) ? markStalled(snap, nowMs, stalledAfterS) : snap;
   }
 
-  return { BOUNDS, create, seed, apply, wants, snapshot, predictions, TERMINAL_JOB, FINISHED_TRANSFER };
+  return { BOUNDS, create, seed, apply, wants, snapshot, markStalled, predictions, TERMINAL_JOB, FINISHED_TRANSFER };
 });

@@ -2,11 +2,14 @@
  * MOVA Live panel: the metric charts (callbacks/charts.py).
  *
  * Live points go straight to Plotly (extendTraces on the graph's plot node), at most every 2 s and
- * only for charts on screen (each extendTraces redraws its chart: ~16 ms here): a new figure would be a full redraw, and a Dash prop per point would
- * re-render the Graph. extendTraces keeps the user's zoom (NOTES.md: never replace live figures).
+ * only for charts on screen (each extendTraces redraws its chart: ~16 ms here): a new figure would be
+ * a full redraw, and a Dash prop per point would re-render the Graph. extendTraces keeps the user's
+ * zoom (NOTES.md: never replace live figures). Each draw adds, per trace, the kept live points newer
+ * than the trace's last x (`continuation`): nothing is drawn twice or backwards whatever raced (a
+ * history load, a chart scrolled back into view), and an outage gets a null point, as history does.
  * History comes from GET /api/metrics when the range or the custom series changes, written as a
- * Patch of the traces' x/y with the live points kept since merged in. Pause holds points back and
- * counts them; resume draws them.
+ * Patch of the traces' x/y with the live points kept since after it. The traces never connect gaps
+ * (components/charts.py). Pause holds points back and counts them; resume draws them.
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -20,8 +23,12 @@
   const B = need('./bridge.js');
   const D = need('./dom.js');
 
-  const RECENT_POINTS = 900; // live points kept per series, merged into freshly loaded history
-  const S = { seen: new Map(), waiting: new Map(), paused: false, pending: [], pendingCount: 0, recent: {}, latest: {}, known: new Set(), custom: null, maxPoints: {} };
+  const RECENT_POINTS = 900; // live points kept per series: each draw adds those newer than the trace's last
+  const GAP_STEPS = 3; // hub/gaps.py GAP_STEPS: points further apart than this many steps have a break between
+  const S = {
+    seen: new Map(), paused: false, pendingCount: 0, recent: {}, latest: {}, known: new Set(), custom: null, maxPoints: {},
+    step: {}, gen: 0, view: null,
+  };
 
   const chartIds = (cfg) => Object.keys(cfg.charts);
   function seriesOf(cfg, id) {
@@ -29,21 +36,42 @@
     return cfg.charts[id].series;
   }
   const livePoints = (cfg) => Math.ceil(cfg.live_window_s / Math.max(0.05, cfg.collector_interval_s || 1)) + 10;
+  /** A local "YYYY-MM-DD HH:MM:SS.mmm" (F.localTime) back to epoch ms. */
+  const localMs = (t) => new Date(String(t).replace(' ', 'T')).getTime();
 
-  /** {x: [[...]], y: [[...]]} per trace of chart `id` for `points` ({t, values}); null when none. */
-  function extension(names, points) {
-    const xs = names.map(() => []);
-    const ys = names.map(() => []);
-    let any = false;
-    points.forEach((p) => names.forEach((n, i) => {
-      if (n in p.values) {
-        xs[i].push(p.t);
-        ys[i].push(p.values[n]);
-        any = true;
+  /**
+   * The points of `recent` ([t, v], arrival order) that go after a trace ending at `lastX`/`lastY`:
+   * only times after it, strictly increasing (a late or repeated point is never drawn twice or
+   * backwards), with a null point halfway across every gap wider than GAP_STEPS x `stepS` (no line
+   * across an outage: the rule of hub/gaps.py for history). Pure: node tests call it.
+   */
+  function continuation(recent, lastX, lastY, stepS) {
+    const xs = [];
+    const ys = [];
+    let prevX = lastX === undefined || lastX === null ? '' : lastX;
+    let prevY = lastY;
+    (recent || []).forEach(([t, v]) => {
+      if (!(t > prevX)) return;
+      if (prevX && prevY !== null && prevY !== undefined) {
+        const a = localMs(prevX);
+        const b = localMs(t);
+        if (b - a > GAP_STEPS * stepS * 1000 && b - a >= 2) {
+          xs.push(F.localTime(Math.round((a + b) / 2)));
+          ys.push(null);
+        }
       }
-    }));
-    return any ? { x: xs, y: ys } : null;
+      xs.push(t);
+      ys.push(v);
+      prevX = t;
+      prevY = v;
+    });
+    return { x: xs, y: ys };
   }
+
+  const plotOf = (id) => {
+    const el = document.getElementById(id);
+    return el && (el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'));
+  };
 
   function statText(cfg, id) {
     const names = seriesOf(cfg, id);
@@ -71,30 +99,30 @@
       const el = document.getElementById(id);
       if (!el) return false;
       S.seen.set(id, false);
-      const drawWaiting = () => window.mova.client.markDirty('charts');
       new IntersectionObserver((entries) => entries.forEach((e) => {
         S.seen.set(id, e.isIntersecting);
-        if (e.isIntersecting && (S.waiting.get(id) || []).length) drawWaiting();
+        if (e.isIntersecting) draw(window.mova.client.ctx); // it catches up on the points it missed
       })).observe(el);
     }
     return S.seen.get(id) && !document.hidden;
   }
 
-  function draw(ctx, points) {
+  /** Extend every chart on screen with the live points newer than its traces' last (none twice, none backwards). */
+  function draw(ctx) {
     const plotly = window.Plotly;
+    if (S.paused || !plotly || !ctx.cfg) return;
     chartIds(ctx.cfg).forEach((id) => {
-      const all = (S.waiting.get(id) || []).concat(points);
-      if (!visible(id)) {
-        S.waiting.set(id, all.slice(-livePoints(ctx.cfg)));
-        return;
-      }
-      S.waiting.delete(id);
+      if (!visible(id)) return;
       const names = seriesOf(ctx.cfg, id);
-      const ext = names.length && extension(names, all);
-      const el = document.getElementById(id);
-      const gd = el && (el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'));
-      if (!ext || !plotly || !gd || !gd.data || gd.data.length < names.length) return;
-      plotly.extendTraces(gd, ext, names.map((_n, i) => i), S.maxPoints[id] || livePoints(ctx.cfg));
+      const gd = plotOf(id);
+      if (!names.length || !gd || !gd.data || gd.data.length < names.length) return;
+      const ext = names.map((n, i) => {
+        const x = gd.data[i].x || [];
+        const y = gd.data[i].y || [];
+        return continuation(S.recent[n], x[x.length - 1], y[y.length - 1], S.step[n] || ctx.cfg.collector_interval_s || 1);
+      });
+      if (!ext.some((e) => e.x.length)) return;
+      plotly.extendTraces(gd, { x: ext.map((e) => e.x), y: ext.map((e) => e.y) }, names.map((_n, i) => i), S.maxPoints[id] || livePoints(ctx.cfg));
     });
   }
 
@@ -105,9 +133,9 @@
 
   const ctxOf = () => window.mova.client.ctx;
 
-  /** New samples: the client calls it at most once a second. */
+  /** New samples: the client calls it at most every 2 s. */
   function take(ctx) {
-    const points = [];
+    let count = 0;
     ctx.window.take('charts').forEach((e) => {
       const values = F.seriesPoints(e);
       const names = Object.keys(values);
@@ -120,23 +148,55 @@
         if (list.length > RECENT_POINTS * 1.25) list.splice(0, list.length - RECENT_POINTS);
       });
       noteSeries(ctx, names);
-      points.push({ t, values });
+      count += names.length;
     });
-    if (!points.length) {
-      if (!S.paused && S.waiting.size) draw(ctx, []); // a chart came into view
+    if (count) {
+      chartIds(ctx.cfg).forEach((id) => {
+        const text = statText(ctx.cfg, id);
+        if (text.replace(/[—· ]/g, '')) D.text(ctx.cfg.charts[id].stat_id, text);
+      });
+    }
+    if (S.paused) {
+      S.pendingCount += count;
+      if (count) pauseLabel(ctx);
       return;
     }
-    chartIds(ctx.cfg).forEach((id) => {
-      const text = statText(ctx.cfg, id);
-      if (text.replace(/[—· ]/g, '')) D.text(ctx.cfg.charts[id].stat_id, text);
+    draw(ctx);
+  }
+
+  /**
+   * What the charts show, for the export dialog: the range, its window and the series drawn. A range
+   * the charts show averaged keeps their bucket grid: the same since and bucket width, the window
+   * carried on to now in whole buckets (max_points of them), so the file has the points on the
+   * screen (the live points since the range loaded, drawn raw, come averaged on that grid). A zoom
+   * narrows the window (the same bucket width, from the zoom's start). Live 5 min is raw samples.
+   */
+  function view(cfg, nowMs) {
+    if (!S.view) return null;
+    let since = S.view.range === 'live' ? nowMs - cfg.live_window_s * 1000 : S.view.sinceMs;
+    let until = nowMs;
+    chartIds(cfg).forEach((id) => {
+      const gd = typeof document !== 'undefined' && plotOf(id);
+      const axis = gd && gd.layout && gd.layout.xaxis;
+      if (axis && axis.autorange === false && Array.isArray(axis.range)) {
+        since = localMs(axis.range[0]);
+        until = localMs(axis.range[1]); // the first zoomed chart is the window on screen
+      }
     });
-    if (S.paused) {
-      S.pending = S.pending.concat(points);
-      S.pendingCount += points.reduce((sum, p) => sum + Object.keys(p.values).length, 0);
-      pauseLabel(ctx);
-    } else {
-      draw(ctx, points);
+    const series = [];
+    chartIds(cfg).forEach((id) => {
+      const gd = typeof document !== 'undefined' && plotOf(id);
+      seriesOf(cfg, id).forEach((name, i) => {
+        const trace = gd && gd.data && gd.data[i];
+        if (S.known.has(name) && (!trace || trace.visible !== 'legendonly')) series.push(name); // a legend click hides it
+      });
+    });
+    let maxPoints = null;
+    if (S.view.maxPoints) {
+      maxPoints = Math.max(1, Math.ceil((until - since) / S.view.bucketMs));
+      until = since + maxPoints * S.view.bucketMs;
     }
+    return { range: S.view.range, sinceMs: Math.floor(since), untilMs: Math.ceil(until), series: Array.from(new Set(series)), maxPoints };
   }
 
   const callbacks = {
@@ -145,18 +205,23 @@
       if (!clicks || !ctx.cfg) return B.noUpdate();
       S.paused = !S.paused;
       if (!S.paused) {
-        draw(ctx, S.pending);
-        S.pending = [];
         S.pendingCount = 0;
+        draw(ctx);
       }
       pauseLabel(ctx);
       return B.noUpdate();
     },
-    /** Every chart's history for the range (and the custom chart's series), as Patches of x/y. */
+    /**
+     * Every chart's history for the range (and the custom chart's series), as Patches of x/y: the
+     * server's points (a null at every break), as many as the widest chart has pixels and at least one
+     * a minute (24 h reads the minute rollups), then the live points kept since, strictly after them. A range chosen while an
+     * older one loads wins: the older answer is dropped.
+     */
     async history(range, series, config) {
       const cfg = config;
       const charts = chartIds(cfg);
       const ctx = ctxOf();
+      const gen = (S.gen += 1);
       let known;
       try {
         known = (await ctx.getJSON('/api/metrics/series')).series.map((s) => s.name);
@@ -164,40 +229,50 @@
         console.warn('MOVA: loading the series list failed:', err && err.message);
         return B.noUpdate(charts.length);
       }
+      if (gen !== S.gen) return B.noUpdate(charts.length);
       noteSeries({ ids: cfg.ids }, known);
       if (!series) {
         const used = new Set(charts.flatMap((id) => cfg.charts[id].series));
         series = known.find((s) => s === 'load.1') || known.find((s) => !used.has(s)) || known[0] || null;
         if (series) B.setProps(cfg.ids.chart_series, { value: series });
       }
-      S.custom = series;
-      S.waiting.clear(); // the history below merges every live point kept so far
       const seconds = cfg.ranges[range] || cfg.live_window_s;
-      const wanted = Array.from(new Set(charts.flatMap((id) => seriesOf(cfg, id)))).filter((s) => known.indexOf(s) >= 0);
+      const widest = Math.max(0, ...charts.map((id) => (plotOf(id) || {}).clientWidth || 0)) || 600;
+      // a point per pixel of the widest chart, and never coarser than the minute rollups (24 h: 1,440)
+      const maxPoints = Math.max(300, Math.min(4000, Math.max(Math.round(widest), Math.ceil(seconds / 60))));
+      const wanted = Array.from(new Set(charts.flatMap((id) => (id === cfg.custom_chart ? (series ? [series] : []) : cfg.charts[id].series))))
+        .filter((s) => known.indexOf(s) >= 0);
       const bySeries = {};
+      // absolute times, kept: the export asks for the same window on the same bucket grid (buckets start at since)
+      const untilMs = Math.round(ctx.serverNow());
+      const sinceMs = untilMs - seconds * 1000;
+      const window = '?since=' + new Date(sinceMs).toISOString() + '&until=' + new Date(untilMs).toISOString();
       if (wanted.length) {
         try {
-          const body = await ctx.getJSON('/api/metrics?since=' + seconds + '&max_points=600' + wanted.map((s) => '&series=' + encodeURIComponent(s)).join(''));
+          const body = await ctx.getJSON('/api/metrics' + window + '&max_points=' + maxPoints + wanted.map((s) => '&series=' + encodeURIComponent(s)).join(''));
           body.series.forEach((s) => { bySeries[s.name] = s; });
         } catch (err) {
           console.warn('MOVA: loading metric history failed:', err && err.message);
           return B.noUpdate(charts.length);
         }
       }
+      if (gen !== S.gen) return B.noUpdate(charts.length);
+      S.custom = series;
+      // Dash applies the patches after this returns: live points drawn in between are overwritten, so
+      // draw again once it has (a draw adds only what a trace lacks)
+      [300, 1500].forEach((ms) => setTimeout(() => draw(ctx), ms));
+      S.view = { range, sinceMs, bucketMs: (untilMs - sinceMs) / maxPoints, maxPoints: range === 'live' ? null : maxPoints };
       return charts.map((id) => {
         const patch = B.patch();
         let longest = 0;
         seriesOf(cfg, id).forEach((name, i) => {
           const s = bySeries[name] || { t: [], v: [] };
+          if (s.step_s) S.step[name] = Math.max(s.step_s, cfg.collector_interval_s || 0);
           const xs = s.t.map(F.localTime);
           const ys = s.v.slice();
-          const lastT = xs.length ? xs[xs.length - 1] : '';
-          (S.recent[name] || []).forEach(([t, v]) => {
-            if (t > lastT) {
-              xs.push(t);
-              ys.push(v);
-            }
-          });
+          const tail = continuation(S.recent[name], xs[xs.length - 1], ys[ys.length - 1], S.step[name] || cfg.collector_interval_s || 1);
+          xs.push(...tail.x);
+          ys.push(...tail.y);
           longest = Math.max(longest, xs.length);
           patch.assign(['data', i, 'x'], xs);
           patch.assign(['data', i, 'y'], ys);
@@ -221,6 +296,6 @@
     minIntervalMs: 2000,
     wants: (e) => Object.keys(F.seriesPoints(e)).length > 0,
     boot(ctx) { ctx.window.cursor('charts', ctx.bootSeq); }, // history comes from /api/metrics
-    callbacks, extension, known: S.known, state: S,
+    callbacks, continuation, view, known: S.known, state: S,
   };
 });

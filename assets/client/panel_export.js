@@ -1,8 +1,13 @@
 /*
- * MOVA Live: the export dialog's and the feed's download links (callbacks/export.py).
+ * MOVA Live: the metrics export dialog's download link (callbacks/export.py).
  *
- * User actions only (no events): the links point at the streaming export endpoints, rebuilt from the
- * user's choices, so a large export never passes through a Dash callback.
+ * User actions only (no events): the link points at the streaming export endpoint, rebuilt from the
+ * user's choices, so a large export never passes through a Dash callback. Opening the dialog takes
+ * what the charts show (panel_charts.js `view`): the series drawn (a series hidden from its legend is
+ * left out), the range, and its window at that moment as absolute times (a zoom narrows it), with the
+ * charts' own `max_points` for a range they show averaged: the file holds the points on the screen.
+ * Another range picked in the dialog is that many seconds back from the download. The feed's export
+ * link is the feed's query (panel_feed.js).
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -15,29 +20,38 @@
   const F = need('./format.js');
   const B = need('./bridge.js');
 
-  /** [href, summary] for the dialog's choices. */
-  function link(cfg, series, range, format, layout) {
-    const seconds = cfg.ranges[range] || cfg.live_window_s;
+  const S = { shown: null }; // the charts' view when the dialog opened
+  const iso = (ms) => new Date(ms).toISOString();
+
+  /** [href, summary] for the dialog's choices; `shown` is the charts' view (null: none yet). */
+  function link(cfg, series, range, format, layout, shown) {
     const n = (series || []).length;
-    const href = F.metricsExportUrl({ series: series || [], since: seconds, format: format || 'csv', layout: layout || 'long' });
-    const summary = n ? n + ' series · last ' + F.duration(seconds) + ' · ' + (format || 'csv') + (layout === 'wide' ? ' · wide' : ' · long') : 'Pick at least one series';
-    return [n ? href : null, summary];
+    const fmt = format || 'csv';
+    const tail = ' · ' + fmt + (layout === 'wide' ? ' · wide' : ' · long');
+    if (!n) return [null, 'Pick at least one series'];
+    if (shown && shown.range === range) {
+      const href = F.metricsExportUrl({ series, since: iso(shown.sinceMs), until: iso(shown.untilMs), format: fmt, layout: layout || 'long' })
+        + (shown.maxPoints ? '&max_points=' + shown.maxPoints : '');
+      const span = F.clockTime(shown.sinceMs) + '–' + F.clockTime(shown.untilMs);
+      return [href, n + ' series · ' + span + ' as on the charts' + (shown.maxPoints ? ' (their averages)' : '') + tail];
+    }
+    const seconds = cfg.ranges[range] || cfg.live_window_s;
+    const href = F.metricsExportUrl({ series, since: seconds, format: fmt, layout: layout || 'long' });
+    return [href, n + ' series · last ' + F.duration(seconds) + tail];
   }
 
   const callbacks = {
-    link(series, range, format, layout, config) {
-      return link(config, series, range, format, layout);
+    link(series, range, format, layout, _isOpen, config) {
+      return link(config, series, range, format, layout, S.shown);
     },
-    /** Opening the dialog defaults to what the charts show: their series (those known), their range. */
+    /** Opening the dialog takes what the charts show: their series, their range and its window. */
     open(clicks, range, isOpen, config) {
       if (!clicks) return B.noUpdate(3);
       if (isOpen) return [false, B.noUpdate(), B.noUpdate()];
-      const charts = window.mova.panels.charts;
-      const shown = Object.keys(config.charts).flatMap((id) => config.charts[id].series).filter((s) => charts.known.has(s));
-      return [true, range || 'live', Array.from(new Set(shown))];
-    },
-    feed(filterValue, search) {
-      return F.feedExportUrl(filterValue, search, { format: 'csv' });
+      const ctx = window.mova.client.ctx;
+      S.shown = window.mova.panels.charts.view(config, ctx.serverNow());
+      const series = S.shown ? S.shown.series : [];
+      return [true, (S.shown && S.shown.range) || range || 'live', series];
     },
   };
 

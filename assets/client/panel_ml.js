@@ -3,11 +3,15 @@
  * (callbacks/ml.py).
  *
  * The lists are DOM rows in containers Dash renders empty (components/panels.py), drawn from the live
- * state (live_state.js, seeded by the server's snapshot): a row is rebuilt only when what it shows
- * changed. A click on a job row selects it (the ml-selected store); its loss curve is its
- * ml.<job>.loss history from REST once (a new figure), then the live points appended with
- * Plotly.extendTraces (a new figure per point would be a full redraw; the store is written at most
- * once a second).
+ * state (live_state.js, seeded by the server's snapshot; a running job quiet past the server's
+ * --stalled-after-s shows as stalled and is not counted as running). Rows are keyed by job and updated
+ * in place (the same DOM node for the job's life), in an order that only a job starting or finishing
+ * changes (running first, newest run first), held while the pointer is over the list: a click or a
+ * key press always lands on the row it aimed at. The selection (a click, Enter or Space on a row; the
+ * first job until then) stays until that job leaves the list, and the loss chart always shows the
+ * selected job: its ml.<job>.loss history from REST once (a new figure; the server breaks the line
+ * between runs), then the live points appended with Plotly.extendTraces (a new run starts after a
+ * null point), never another job's answer arriving late.
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -24,7 +28,8 @@
 
   const LOSS_POINTS = 600; // live loss points kept per job
   const TYPES = new Set(['ml.training.progress', 'ml.model.update', 'ml.prediction.result']);
-  const S = { selected: null, loss: {}, history: {}, loading: {}, lossKey: null, jobs: new Map(), models: new Map(), preds: new Map() };
+  const S = { selected: null, loss: {}, runs: {}, history: {}, loading: {}, lossKey: null, jobs: new Map(), models: new Map(), preds: new Map() };
+  const RANK = { running: 0, stalled: 1 }; // then every finished state
 
   function remaining(etaS, updated, now) {
     return Number.isFinite(etaS) ? Math.max(0, etaS - Math.max(0, (now - F.toMs(updated)) / 1000)) : null;
@@ -38,6 +43,7 @@
     if (Number.isFinite(job.accuracy)) meta.push('acc ' + (job.accuracy <= 1 ? (job.accuracy * 100).toFixed(1) + '%' : F.number(job.accuracy)));
     const left = job.state === 'running' ? remaining(job.eta_s, job.updated, now) : null;
     if (left !== null) meta.push('ETA ' + F.duration(left));
+    if (job.state === 'stalled') meta.push('no report for ' + F.duration(Math.max(0, (now - F.toMs(job.updated)) / 1000)));
     if (job.state !== 'running' && job.finished) meta.push(F.text(job.state, 30) + ' ' + F.relativeTime(job.finished, now));
     return { state: F.text(job.state, 30), pct: Number.isFinite(job.progress) ? Math.round(job.progress * 100) + '%' : '', meta };
   }
@@ -46,10 +52,18 @@
     return D.h('span', { className: 'state-badge s-' + F.cssToken(state), text: state });
   }
 
+  /** The rows' order: running, then stalled, then finished; the newest run first; then by name (never by last report). */
+  function displayOrder(jobs) {
+    const rank = (j) => (j.state in RANK ? RANK[j.state] : 2);
+    const started = (j) => F.toMs(j.started) || 0;
+    return jobs.slice().sort((a, b) => rank(a) - rank(b) || started(b) - started(a) || (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+  }
+
   function jobRow(job, v, selected) {
+    const isSelected = job.job === selected;
     return D.h('div', {
-      className: 'job-row s-' + F.cssToken(v.state) + (job.job === selected ? ' is-selected' : ''), title: 'Show the loss curve',
-      attrs: { tabindex: 0, role: 'button', 'aria-pressed': job.job === selected ? 'true' : 'false' }, // Enter or Space selects
+      className: 'job-row s-' + F.cssToken(v.state) + (isSelected ? ' is-selected' : ''), title: 'Show the loss curve',
+      attrs: { tabindex: 0, role: 'button', 'aria-pressed': isSelected ? 'true' : 'false' }, // Enter or Space selects
       dataset: { job: F.text(job.job, 200), state: v.state, progress: Number.isFinite(job.progress) ? String(job.progress) : '' },
     }, [
       D.h('div', { className: 'row-head' }, [
@@ -85,8 +99,10 @@
   function lossFigure(points) {
     return {
       data: [{
-        type: 'scatter', mode: 'lines', x: points.map((p) => p[0]), y: points.map((p) => p[1]), line: { color: '#a371f7', width: 2 },
-        fill: 'tozeroy', fillcolor: 'rgba(163,113,247,0.12)', hovertemplate: 'loss %{y:.4g}<extra></extra>',
+        type: 'scatter', mode: 'lines+markers', x: points.map((p) => p[0]), y: points.map((p) => p[1]), line: { color: '#a371f7', width: 2 },
+        marker: { color: '#a371f7', size: 3 }, // a run's lone first point shows
+        hovertemplate: 'loss %{y:.4g}<extra></extra>',
+        connectgaps: false, // a null point is a break between two runs (no area fill: Plotly fills across one)
       }],
       layout: {
         height: 150, margin: { l: 40, r: 8, t: 6, b: 24 }, paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)',
@@ -97,9 +113,10 @@
     };
   }
 
+  /** The selected job; until a row is chosen, the first one, kept while it is listed (a new job on top does not take over). */
   function pick(ctx, jobs) {
-    if (S.selected && ctx.live.jobs.has(S.selected)) return S.selected;
-    return jobs.length ? jobs[0].job : null;
+    if (!(S.selected && jobs.some((j) => j.job === S.selected))) S.selected = jobs.length ? jobs[0].job : null;
+    return S.selected;
   }
 
   async function loadLoss(ctx, job) {
@@ -118,7 +135,7 @@
     }
     S.history[job] = history;
     delete S.loading[job];
-    paintLoss(ctx, job);
+    paintLoss(ctx, S.selected); // the job selected now: another may have been chosen while this loaded
   }
 
   /** The loss graph's plot node when it shows `count` points of `job` already (else null: draw it anew). */
@@ -160,16 +177,16 @@
 
   function paint(ctx) {
     const now = ctx.serverNow();
-    const snap = Live.snapshot(ctx.live, now);
-    const jobs = snap.jobs.slice(0, 30);
-    const selected = pick(ctx, jobs);
+    const snap = Live.snapshot(ctx.live, now, ctx.cfg.stalled_after_s);
     const jobsBox = D.byId(ctx.ids.ml_jobs);
+    const jobs = D.heldOrder(jobsBox, displayOrder(snap.jobs).slice(0, 30), (j) => j.job, S.jobs);
+    const selected = pick(ctx, jobs);
     if (jobs.length) {
       const views = new Map(jobs.map((j) => [j.job, jobView(j, now)]));
       const active = document.activeElement;
       const focused = jobsBox && active && jobsBox.contains(active) && active.dataset ? active.dataset.job : null;
       D.keyedList(jobsBox, jobs, (j) => j.job, (j) => JSON.stringify([views.get(j.job), j.progress, j.model, j.job === selected]),
-        (j) => jobRow(j, views.get(j.job), selected), S.jobs);
+        (j) => jobRow(j, views.get(j.job), selected), S.jobs, true);
       if (focused && S.jobs.has(focused) && document.activeElement !== S.jobs.get(focused).node) S.jobs.get(focused).node.focus(); // a rebuilt row keeps the keyboard's place
     } else D.emptyState(jobsBox, 'No training jobs yet', 'brain');
     const models = snap.models.slice(0, 8);
@@ -181,7 +198,8 @@
     if (preds.length) D.keyedList(D.byId(ctx.ids.ml_predictions), preds, (p) => p.model, (p) => JSON.stringify(p), predictionRow, S.preds);
     else D.emptyState(D.byId(ctx.ids.ml_predictions), 'No predictions in the last minute');
     const running = jobs.filter((j) => j.state === 'running').length;
-    D.text(ctx.ids.ml_jobs_count, jobs.length ? running + ' running · ' + jobs.length + ' jobs' : '');
+    const stalled = jobs.filter((j) => j.state === 'stalled').length;
+    D.text(ctx.ids.ml_jobs_count, jobs.length ? running + ' running' + (stalled ? ' · ' + stalled + ' stalled' : '') + ' · ' + jobs.length + ' jobs' : '');
     paintLoss(ctx, selected);
   }
 
@@ -189,15 +207,20 @@
     const box = D.byId(ctx.ids.ml_jobs);
     if (!box || box.dataset.movaClicks) return;
     box.dataset.movaClicks = '1';
+    const choose = (row) => {
+      S.selected = row.dataset.job;
+      paint(ctx); // at once, in the same task: the row and the chart agree before anything else paints
+      B.setProps(ctx.ids.ml_selected, { data: row.dataset.job });
+    };
     box.addEventListener('click', (event) => {
       const row = event.target.closest && event.target.closest('[data-job]');
-      if (row) B.setProps(ctx.ids.ml_selected, { data: row.dataset.job });
+      if (row) choose(row);
     });
     box.addEventListener('keydown', (event) => {
       const row = (event.key === 'Enter' || event.key === ' ') && event.target.closest && event.target.closest('[data-job]');
       if (!row) return;
       event.preventDefault(); // Space would scroll the page
-      B.setProps(ctx.ids.ml_selected, { data: row.dataset.job });
+      choose(row);
     });
   }
 
@@ -209,9 +232,22 @@
     ctx.syncLive();
     ctx.window.take('ml').forEach((e) => {
       const d = e.data || {};
-      if (e.type !== 'ml.training.progress' || typeof d.job !== 'string' || !Number.isFinite(d.loss)) return;
+      if (e.type !== 'ml.training.progress' || typeof d.job !== 'string') return;
+      const run = S.runs[d.job];
+      // a new run (the rule of hub/gaps.py and of the live state): after a finished run, or progress going back
+      const fresh = run && (Live.TERMINAL_JOB.has(run.state) || (Number.isFinite(d.progress) && d.progress < run.progress));
+      S.runs[d.job] = { state: d.state, progress: Number.isFinite(d.progress) ? d.progress : (run && !fresh ? run.progress : 0), fresh: fresh || (run && run.fresh) };
+      if (!Number.isFinite(d.loss)) return;
       const list = S.loss[d.job] || (S.loss[d.job] = []);
-      list.push([F.localTime(e.time), d.loss]);
+      const t = F.localTime(e.time);
+      const last = list[list.length - 1];
+      if (last && !(t > last[0])) return; // late or repeated: never drawn backwards
+      if (last && S.runs[d.job].fresh) {
+        // a null point halfway: the new run's curve is not joined to the last one's
+        list.push([F.localTime(Math.round((F.toMs(e.time) + F.toMs(last[0].replace(' ', 'T'))) / 2)), null]);
+      }
+      S.runs[d.job].fresh = false;
+      list.push([t, d.loss]);
       if (list.length > LOSS_POINTS) list.splice(0, list.length - LOSS_POINTS);
     });
     paint(ctx);
@@ -243,6 +279,6 @@
     },
     boot(ctx) { ctx.window.cursor('ml', ctx.bootSeq); },
     tick(ctx, seconds) { if (seconds % 2 === 0 && ctx.live.jobs.size) paint(ctx); }, // ETAs, "completed 5m ago"
-    callbacks, jobView, lossFigure,
+    callbacks, jobView, lossFigure, displayOrder,
   };
 });

@@ -1,7 +1,8 @@
 /*
  * MOVA Live panel: who is online (components/panels.py).
  *
- * Online first, then away, then offline, each by name; "away · 5m ago" refreshes every 10 s.
+ * Online first, then away, then offline, each by name; "away · 5m ago" refreshes every 10 s. Rows are
+ * keyed by user and updated in place; the order holds while the pointer is over the list.
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -36,9 +37,9 @@
 
   function paint(ctx) {
     const now = ctx.serverNow();
-    const users = Live.snapshot(ctx.live, now).presence.slice(0, 100);
     const box = D.byId(ctx.ids.presence);
-    if (users.length) D.keyedList(box, users, (u) => u.user, (u) => JSON.stringify([u.state, u.last_action, when(u, now)]), (u) => row(u, now), rows);
+    const users = D.heldOrder(box, Live.snapshot(ctx.live, now).presence.slice(0, 100), (u) => u.user, rows);
+    if (users.length) D.keyedList(box, users, (u) => u.user, (u) => JSON.stringify([u.state, u.last_action, when(u, now)]), (u) => row(u, now), rows, true);
     else D.emptyState(box, 'Nobody seen yet', 'user');
     const online = users.filter((u) => u.state === 'online').length;
     D.text(ctx.ids.presence_count, users.length ? online + ' online' : '');

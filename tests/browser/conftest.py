@@ -74,10 +74,11 @@ def feed_categories(dash_br: Any) -> list[str]:
 
 
 def trace_lengths(dash_br: Any, graph_id: str) -> list[int]:
+    """The points of each trace of a graph (its null points, the breaks at gaps, are not points)."""
     script = (
         f"const g = document.getElementById('{graph_id}');"
         "const p = g && (g.classList.contains('js-plotly-plot') ? g : g.querySelector('.js-plotly-plot'));"
-        "return p && p.data ? p.data.map(t => (t.x || []).length) : []"
+        "return p && p.data ? p.data.map(t => Array.from(t.y || []).filter(v => v !== null).length) : []"
     )
     return list(dash_br.driver.execute_script(script))
 
@@ -142,6 +143,16 @@ def ws_refusing_proxy(server: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{proxy.server_address[1]}"
     proxy.shutdown()
     proxy.server_close()
+
+
+def figure_data(dash_br: Any, graph_id: str) -> list[dict[str, list[Any]]]:
+    """The x and y arrays of every trace, read back from the graph's plot in the DOM."""
+    script = (
+        "const g = document.getElementById(arguments[0]);"
+        "const p = g && (g.classList.contains('js-plotly-plot') ? g : g.querySelector('.js-plotly-plot'));"
+        "return p && p.data ? p.data.map(t => ({x: Array.from(t.x || []), y: Array.from(t.y || [])})) : []"
+    )
+    return list(dash_br.driver.execute_script(script, graph_id) or [])
 
 
 def rows(dash_br: Any, container_id: str, key: str) -> dict[str, dict[str, str]]:

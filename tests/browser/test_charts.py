@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.browser.conftest import console_errors, open_page, text_of, trace_lengths, wait_badge
@@ -11,6 +12,10 @@ PLOT = (
     "const g = document.getElementById(arguments[0]);"
     "const p = g.classList.contains('js-plotly-plot') ? g : g.querySelector('.js-plotly-plot');"
 )
+
+
+def iso(t: datetime) -> str:
+    return t.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def sample(cpu: float) -> dict[str, Any]:
@@ -42,7 +47,9 @@ def test_chart002_pause_counts_waiting_points_then_applies_them(dash_br: Any, se
     wait_until(lambda: trace_lengths(dash_br, "chart-cpu")[:1] == [1], 10, 0.05, "the first point")
     dash_br.find_element("#metrics-pause").click()
     wait_until(lambda: text_of(dash_br, "metrics-pause-label") == "Resume", 10, 0.05, "paused")
-    server.post([sample(2.0), sample(3.0)])
+    # two samples at distinct times (a chart's times are strictly increasing: two at one instant are one point)
+    now = datetime.now(UTC)
+    server.post([{**sample(v), "time": iso(now + timedelta(milliseconds=100 * i))} for i, v in enumerate((2.0, 3.0))])
     wait_until(lambda: "waiting" in text_of(dash_br, "metrics-pause-label"), 10, 0.05, "points waiting")
     assert trace_lengths(dash_br, "chart-cpu")[0] == 1, "a paused chart moved"
     dash_br.find_element("#metrics-pause").click()

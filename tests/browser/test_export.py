@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
@@ -63,7 +64,10 @@ def test_export001_metrics_dialog_and_feed_export_download_what_is_shown(dash_br
     ).click()
     href = "return document.getElementById('export-download').getAttribute('href') || ''"
     wait_until(lambda: "layout=wide" in dash_br.driver.execute_script(href), 10, 0.05, "the wide link")
-    assert "since=300" in dash_br.driver.execute_script(href), "the range defaults to the charts' (live 5 min)"
+    # the charts' window when the dialog opened (live: the last 5 minutes), as absolute times
+    query = parse_qs(urlsplit(dash_br.driver.execute_script(href)).query)
+    since, until = (datetime.fromisoformat(query[k][0].replace("Z", "+00:00")) for k in ("since", "until"))
+    assert abs((until - since).total_seconds() - 300) < 1 and abs((until - datetime.now(UTC)).total_seconds()) < 30
     dash_br.find_element("#export-download").click()
     path = wait_until(lambda: downloaded(folder, ".csv", seen), 20, 0.1, "the metrics CSV download")
     seen.add(path.name)

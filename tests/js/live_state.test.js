@@ -17,7 +17,7 @@ function rounded(v) {
 for (const c of VECTORS) {
   test('vector: ' + c.name, () => {
     const s = L.apply(L.create(c.bounds), c.events);
-    assert.deepStrictEqual(rounded(L.snapshot(s, c.now * 1000)), rounded(c.snapshot));
+    assert.deepStrictEqual(rounded(L.snapshot(s, c.now * 1000, c.stalled_after_s)), rounded(c.snapshot));
   });
 }
 

@@ -7,18 +7,49 @@ const notes = require('../../assets/client/panel_notifications.js');
 const transfers = require('../../assets/client/panel_transfers.js');
 const ingest = require('../../assets/client/panel_ingest.js');
 const ml = require('../../assets/client/panel_ml.js');
+const charts = require('../../assets/client/panel_charts.js');
 
 const ev = (seq, type = 'notification', data = { level: 'info', title: 't' + seq }, extra = {}) =>
   Object.assign({ seq, type, data, source: 'api', time: '2026-11-26T14:00:00.000Z' }, extra);
 
-test('feed: newest first, no duplicates, capped; filter by category and search', () => {
+test('feed: newest first, no duplicates, capped; live events matched by the server\'s rules', () => {
   let items = feed.insertNewestFirst([], [ev(1), ev(2, 'ml.model.update', { model: 'm', version: 'v1' })], 3);
   items = feed.insertNewestFirst(items, [ev(2), ev(3, 'user.activity', { user: 'ana', action: 'login' }), ev(4)], 3);
   assert.deepEqual(items.map((e) => e.seq), [4, 3, 2]);
-  assert.deepEqual(feed.view(items, ['ml', 'user']).map((e) => e.seq), [3, 2]);
-  assert.deepEqual(feed.view(items, ['notification', 'ml', 'user'], 'ANA').map((e) => e.seq), [3]);
-  assert.deepEqual(feed.view(items, []).length, 0);
-  assert.deepEqual(feed.view(items, null).length, 3);
+  const pick = (prefixes, q) => items.filter((e) => feed.matches(e, prefixes, q)).map((e) => e.seq);
+  assert.deepEqual(pick(['ml', 'user']), [3, 2]);
+  assert.deepEqual(pick(['notification', 'ml', 'user'], 'ANA'), [3]); // a string in data, any case
+  assert.deepEqual(pick(['notification', 'ml', 'user'], 'model.upd'), [2]); // the type
+  assert.deepEqual(pick(['notification', 'ml', 'user'], 'v1 '), [2]); // trimmed, as the server's q
+  assert.deepEqual(pick(['notification', 'ml', 'user'], 'version'), []); // keys never match
+  assert.deepEqual(pick(['mlx', 'use']), []); // whole segments only
+  assert.deepEqual(pick([]), []);
+});
+
+test('feed: the count says n of N matching from the server, and when its search stopped early', () => {
+  assert.equal(feed.countText({ matching: 40, total: 28554, exact: true }, true, '0'), '40 of 28,554 matching');
+  assert.equal(feed.countText({ matching: 12, total: 900000, exact: false }, true, '0'), '≥ 12 of 900,000 matching (search stopped early)');
+  assert.equal(feed.countText({ matching: 1234, total: 5000, exact: true }, false, '0'), '1,234');
+  assert.equal(feed.countText(null, true, '7'), '7');
+  const cfg = { categories: ['system', 'ml', 'user'] };
+  assert.equal(feed.filterQuery(cfg, ['system', 'ml'], ' disk full '), 'type=system.status&type=system.health&type=ml&q=disk%20full');
+  assert.equal(feed.filterQuery(cfg, [], ''), 'type=none.selected'); // no chip ticked: nothing, not everything
+});
+
+test('charts: live points continue a trace strictly after its last, with a null across an outage', () => {
+  const t = (s) => '2026-11-26 14:00:' + String(s).padStart(2, '0') + '.000';
+  const recent = [[t(1), 1], [t(2), 2], [t(3), 3], [t(2), 9], [t(3), 3], [t(20), 20], [t(21), 21]];
+  const c = charts.continuation(recent, t(2), 2, 1);
+  assert.deepEqual(c.x, [t(3), '2026-11-26 14:00:11.500', t(20), t(21)]); // nothing twice, nothing backwards
+  assert.deepEqual(c.y, [3, null, 20, 21]);
+  assert.deepEqual(charts.continuation(recent, t(21), 21, 1), { x: [], y: [] });
+  assert.deepEqual(charts.continuation(recent, t(2), 2, 10).y, [3, 20, 21]); // a 17 s hole in a 10 s series is no outage
+});
+
+test('jobs: rows ordered by run, not by last report; stalled after running', () => {
+  const j = (job, state, started) => ({ job, state, started: '2026-11-26T14:00:' + started + '.000Z' });
+  const order = ml.displayOrder([j('a', 'running', '01'), j('old', 'completed', '09'), j('b', 'stalled', '05'), j('c', 'running', '03')]);
+  assert.deepEqual(order.map((x) => x.job), ['c', 'a', 'b', 'old']);
 });
 
 test('notification marks: read, remove one, clear all; a new store epoch starts clean', () => {

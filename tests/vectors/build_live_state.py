@@ -13,6 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from hub.staleness import mark_stalled  # noqa: E402
 from hub.state import Bounds, LiveState  # noqa: E402
 
 
@@ -23,11 +24,22 @@ def ev(seq: int, t: float, type_: str, data: dict[str, Any], source: str = "svc"
 cases: list[dict[str, Any]] = []
 
 
-def case(name: str, events: list[dict[str, Any]], now_s: float, bounds: dict[str, Any] | None = None) -> None:
+def case(
+    name: str,
+    events: list[dict[str, Any]],
+    now_s: float,
+    bounds: dict[str, Any] | None = None,
+    stalled_after_s: float | None = None,
+) -> None:
     st = LiveState(Bounds(**(bounds or {})))
     st.apply(events)
     now = 1795701600.0 + now_s  # 2026-11-26T14:00:00Z
-    cases.append({"name": name, "bounds": bounds or {}, "now": now, "events": events, "snapshot": st.snapshot(now)})
+    snapshot = st.snapshot(now)
+    entry: dict[str, Any] = {"name": name, "bounds": bounds or {}, "now": now, "events": events}
+    if stalled_after_s is not None:  # as GET /api/status serves it (hub/staleness.py mark_stalled)
+        entry["stalled_after_s"] = stalled_after_s
+        snapshot = mark_stalled(snapshot, now, stalled_after_s)
+    cases.append({**entry, "snapshot": snapshot})
 
 
 case(
@@ -147,9 +159,24 @@ case(
     40,
     {"prediction_window_s": 30},
 )
+case(
+    "stalled: running jobs and transfers quiet past stalled_after_s, listed after the running ones; a report revives",
+    [
+        ev(1, 1, "ml.training.progress", {"job": "quiet", "state": "running", "progress": 0.3, "eta_s": 50}),
+        ev(2, 2, "ml.training.progress", {"job": "done", "state": "completed", "progress": 1}),
+        ev(3, 3, "ml.training.progress", {"job": "back", "state": "running", "progress": 0.1}),
+        ev(4, 5, "file.upload.progress", {"transfer": "slow", "bytes": 10, "total": 100, "state": "running"}),
+        ev(5, 50, "ml.training.progress", {"job": "fresh", "state": "running", "progress": 0.5}),
+        ev(6, 55, "ml.training.progress", {"job": "back", "state": "running", "progress": 0.2}),
+        ev(7, 56, "file.download.progress", {"transfer": "fast", "bytes": 5, "total": 10, "state": "running"}),
+    ],
+    60,
+    stalled_after_s=30,
+)
 DOC = (
     "Events -> LiveState.snapshot(now): run by tests/unit/test_state_vectors.py (hub/state.py) and "
-    "tests/js/live_state.test.js (assets/client/live_state.js). Times are 2026-11-26T14:00:SS.mmmZ; now is epoch seconds."
+    "tests/js/live_state.test.js (assets/client/live_state.js). Times are 2026-11-26T14:00:SS.mmmZ; now is epoch seconds. "
+    "A case with stalled_after_s holds the snapshot as GET /api/status serves it (hub/staleness.py mark_stalled)."
 )
 with (ROOT / "tests" / "vectors" / "live_state.json").open("w") as out:
     json.dump({"doc": DOC, "cases": cases}, out, indent=1)
