@@ -21,16 +21,20 @@ from werkzeug.exceptions import HTTPException
 
 from hub import guard
 from hub.alerts.api import register_alerts
-from hub.backends import Store
 from hub.errors import Forbidden, HubError, InvalidInput, NotFound, TooLarge, Unavailable, UnsupportedMedia
-from hub.events import MAX_SERIES_NAME_CHARS, loads, parse_time
-from hub.export import EVENT_FORMATS, METRIC_FORMATS, MetricsRequest, export_events, export_metrics, filename
-from hub.handshake import ConnectionSlots, upgrade_error
+from hub.events.filter import EventFilter, parse_types
+from hub.events.model import MAX_SERIES_NAME_CHARS, StoredEvent
+from hub.events.times import parse_time
+from hub.events.validate import loads
+from hub.export.events import EVENT_FORMATS, export_events
+from hub.export.files import filename
+from hub.export.metrics import METRIC_FORMATS, MetricsRequest, export_metrics
+from hub.export.streaming import while_client_stays
 from hub.hostpolicy import HostPolicy
-from hub.search import MAX_QUERY_CHARS, count_matching, search_page
-from hub.store import EventFilter, StoredEvent
-from hub.stream import StreamLimits, Subscription, parse_types, serve
-from hub.streaming import while_client_stays
+from hub.live.handshake import ConnectionSlots, upgrade_error
+from hub.live.stream import StreamLimits, Subscription, serve
+from hub.storage.interface import Store
+from hub.storage.search import MAX_QUERY_CHARS, count_matching, search_page
 
 if TYPE_CHECKING:
     from hub.hub import Hub

@@ -18,15 +18,18 @@ from flask import Flask
 
 from hub.access import Access, SocketWatch
 from hub.auth import Gate
-from hub.backends import lead, open_bus, open_store
-from hub.bus import Batch, InProcessBus
-from hub.events import Limits, now_iso, validate_batch
+from hub.events.filter import EventFilter
+from hub.events.model import AppendResult, Limits, StoredEvent
+from hub.events.times import now_iso
+from hub.events.validate import validate_batch
+from hub.live.bus import Batch, InProcessBus, open_bus
+from hub.live.session import ClientSession
+from hub.live.staleness import mark_stalled
+from hub.live.state import STATE_TYPES, LiveState
+from hub.live.stream import shutdown_sessions
 from hub.prom import HubMetrics
 from hub.settings import Settings
-from hub.staleness import mark_stalled
-from hub.state import STATE_TYPES, LiveState
-from hub.store import AppendResult, EventFilter, StoredEvent
-from hub.stream import ClientSession, shutdown_sessions
+from hub.storage.backends import lead, open_store
 
 if TYPE_CHECKING:
     from hub.collector import HostCollector

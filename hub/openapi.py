@@ -26,10 +26,11 @@ from hub.api import (
     MAX_WIDE_ROWS,
     MIN_STEP_S,
 )
-from hub.events import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS, TYPE_PATTERN
-from hub.export import EVENT_FORMATS, METRIC_FORMATS
-from hub.search import MAX_QUERY_CHARS
-from hub.stream import MAX_TYPE_CHARS, MAX_TYPE_PREFIXES
+from hub.events.filter import MAX_TYPE_CHARS, MAX_TYPE_PREFIXES
+from hub.events.model import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS, TYPE_PATTERN
+from hub.export.events import EVENT_FORMATS
+from hub.export.metrics import METRIC_FORMATS
+from hub.storage.search import MAX_QUERY_CHARS
 
 API_VERSION = "1.0.0"
 PREFIX_PATTERN = TYPE_PATTERN.pattern

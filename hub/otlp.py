@@ -55,7 +55,8 @@ from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
 
 from hub.api import json_response, read_body
 from hub.errors import HubError, InvalidInput, MethodNotAllowed, NotFound, TooLarge, UnsupportedMedia
-from hub.events import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS, format_time
+from hub.events.model import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS
+from hub.events.times import format_time
 
 if TYPE_CHECKING:
     from hub.hub import Hub

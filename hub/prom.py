@@ -37,8 +37,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
-from hub.events import NewEvent, parse_time
-from hub.stream import GAPS_SENT
+from hub.events.model import NewEvent
+from hub.events.times import parse_time
+from hub.live.session import GAPS_SENT
 
 if TYPE_CHECKING:
     from hub.hub import Hub

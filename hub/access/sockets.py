@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hub.access.service import Access, Principal
-    from hub.stream import ClientSession
+    from hub.live.session import ClientSession
 
 logger = logging.getLogger(__name__)
 

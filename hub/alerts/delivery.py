@@ -28,7 +28,7 @@ import orjson
 import requests
 
 from hub.alerts.repo import AlertRepo
-from hub.events import format_time
+from hub.events.times import format_time
 
 logger = logging.getLogger(__name__)
 

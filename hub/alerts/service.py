@@ -32,12 +32,12 @@ from hub.alerts.rules import Rule, parse_rule
 from hub.alerts.watch import EventWatch
 from hub.demo import DEMO_RULES
 from hub.errors import InvalidInput
+from hub.events.filter import type_matches
 from hub.settings import Settings
-from hub.store import type_matches
 
 if TYPE_CHECKING:
-    from hub.backends import Store
-    from hub.bus import Bus
+    from hub.live.bus import Bus
+    from hub.storage.interface import Store
 
 logger = logging.getLogger(__name__)
 

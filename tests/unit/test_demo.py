@@ -7,8 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from hub.demo import Simulator
-from hub.events import KNOWN_TYPES, Limits, validate_event
-from hub.state import LiveState
+from hub.events.model import Limits
+from hub.events.validate import KNOWN_TYPES, validate_event
+from hub.live.state import LiveState
 
 
 def run(seed: int, seconds: float, step: float = 0.5) -> list[tuple[float, str, dict]]:

@@ -15,7 +15,7 @@ from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Pong, TextMessage
 
 from bench.clients import WS_GUID, WsConnection, read_loop
-from hub.stream import text_frame_header
+from hub.live.frames import text_frame_header
 
 
 @pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65535, 65536, 300_000])

@@ -13,7 +13,7 @@ from flask import Flask
 from openapi_spec_validator import validate
 
 from app import create_app
-from hub.events import TYPE_PATTERN
+from hub.events.model import TYPE_PATTERN
 from hub.openapi import openapi_spec
 from hub.settings import Settings
 

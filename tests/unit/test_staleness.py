@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from hub.staleness import STALLED_AFTER_S, mark_stalled
-from hub.state import LiveState
+from hub.live.staleness import STALLED_AFTER_S, mark_stalled
+from hub.live.state import LiveState
 
 
 def iso(epoch: float) -> str:

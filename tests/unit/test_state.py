@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from hub.state import Bounds, LiveState, percentile
+from hub.live.state import Bounds, LiveState, percentile
 
 T0 = datetime(2026, 11, 26, 14, 0, 0, tzinfo=UTC).timestamp()
 _seq = iter(range(1, 10**9))

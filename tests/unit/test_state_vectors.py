@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from hub.state import Bounds, LiveState
+from hub.live.state import Bounds, LiveState
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "live_state.json").read_text())["cases"]
 

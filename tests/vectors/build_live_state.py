@@ -13,7 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from hub.state import Bounds, LiveState  # noqa: E402
+from hub.live.state import Bounds, LiveState  # noqa: E402
 
 
 def ev(seq: int, t: float, type_: str, data: dict[str, Any], source: str = "svc") -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The event model: parse ingest bodies, validate events, fill the envelope.
+"""Validation: parse ingest bodies, check events, fill the envelope.
 
 Events are CloudEvents 1.0 in structured JSON. Known types (DESIGN.md §2) have
 their ``data`` checked field by field; other types matching the type pattern
@@ -11,20 +11,16 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import orjson
 
 from hub.errors import InvalidInput, TooLarge
-
-TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
-MAX_ATTRIBUTE_CHARS = 256
-MAX_SERIES_NAME_CHARS = 200
+from hub.events.model import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS, TYPE_PATTERN, Limits, NewEvent
+from hub.events.times import parse_time, received_now
 
 
 def _is_number(value: Any) -> bool:
@@ -146,52 +142,6 @@ SERIES_TYPES = frozenset(t for t, schema in KNOWN_TYPES.items() if schema is Non
 SAMPLE_TYPES = SERIES_TYPES | {"ml.training.progress"}  # the types samples_of reads numbers from
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_body_bytes: int = 1_048_576
-    max_batch_events: int = 1000
-    max_data_bytes: int = 65_536
-
-
-# not frozen: a frozen dataclass sets each field through object.__setattr__, about 1 µs an
-# event at 1,000 events a request; nothing changes a NewEvent after validation
-@dataclass(slots=True)
-class NewEvent:
-    """A validated event ready for the store; ``seq`` is added when it is written.
-
-    ``body`` is the envelope's JSON text without ``seq``, encoded once on the request's thread so
-    that the single writer only appends ``,"seq":n}`` (``body_with_seq``). ``assigned_id``: the hub
-    gave the id (the producer sent none), so no event can hold it unless a producer made it up.
-    """
-
-    id: str
-    source: str
-    type: str
-    time: str
-    ts: float
-    envelope: dict[str, Any]
-    body: str
-    assigned_id: bool = False
-
-    def body_with_seq(self, seq: int) -> str:
-        """The stored JSON text: the envelope with ``seq`` as its last member."""
-        return f'{self.body[:-1]},"seq":{seq}}}'
-
-
-def now_iso() -> str:
-    return format_time(datetime.now(UTC))
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def parse_time(text: str) -> datetime:
-    """RFC 3339 / ISO 8601 with a timezone (a naive time is taken as UTC)."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _fail(
     index: int | None, field: str, message: str, error: type[InvalidInput] | type[TooLarge] = InvalidInput
 ) -> NoReturn:
@@ -255,12 +205,6 @@ os.register_at_fork(after_in_child=_new_id_prefix)
 
 def new_event_id() -> str:
     return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
-
-
-def received_now() -> tuple[str, float]:
-    """The receive time given to events that carry none: one per request."""
-    moment = datetime.now(UTC)
-    return format_time(moment), moment.timestamp()
 
 
 # types that passed the pattern: a producer sends few distinct types many times
@@ -341,10 +285,6 @@ def samples_of(event: NewEvent) -> list[tuple[str, float, float]]:
             if key in data and _is_number(data[key])
         ]
     return []
-
-
-def category(type_: str) -> str:
-    return type_.split(".", 1)[0]
 
 
 def loads(body: bytes) -> Any:

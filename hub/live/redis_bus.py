@@ -26,8 +26,8 @@ from typing import Any, Protocol
 
 import redis
 
-from hub.bus import InProcessBus, Subscriber
-from hub.store import StoredEvent
+from hub.events.model import StoredEvent
+from hub.live.bus import InProcessBus, Subscriber
 
 logger = logging.getLogger(__name__)
 

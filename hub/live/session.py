@@ -1,4 +1,4 @@
-"""The WebSocket stream at /ws: hello, replay, live batches, gap, ping/pong.
+"""One open socket's session: its queue, its filter, its frame counter; live batches, gap, ping/pong.
 
 Each connection is a ``ClientSession`` with its own thread. Live batches come
 from the bus's dispatcher thread (``deliver``, which never blocks): a client
@@ -23,30 +23,26 @@ from __future__ import annotations
 
 import logging
 import socket
-import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from simple_websocket import ConnectionClosed
-from wsproto.events import TextMessage
 
-from hub.bus import Batch, Bus
-from hub.events import TYPE_PATTERN, now_iso
-from hub.handshake import close_handshake
+from hub.events.filter import parse_types
+from hub.events.times import now_iso
+from hub.live.bus import Batch
+from hub.live.frames import FrameWriter, Unsent, WebSocket
 
 if TYPE_CHECKING:
-    from hub.backends import Store
+    from hub.storage.interface import Store
 
 logger = logging.getLogger(__name__)
 
 REPLAY_PAGE = 1000
-CLOSE_GOING_AWAY = 1001
 RECEIVE_CHECK_S = 2.0  # how often a socket's reader checks that its connection still runs
 
 
@@ -63,161 +59,6 @@ class Tally:
 
 
 GAPS_SENT = Tally()  # gap frames sent by this process
-
-
-class WebSocket(Protocol):
-    def send(self, data: str) -> None: ...
-
-    def receive(self, timeout: float | None = None) -> Any: ...
-
-    def close(self, reason: int | None = None, message: str | None = None) -> None: ...
-
-
-class SerializedSocket:
-    """The socket under a simple_websocket connection, with whole, one-at-a-time sends.
-
-    simple_websocket writes frames with a single ``sock.send`` from two threads (ours,
-    and its own that sends pings). A large frame can be sent in part, and on Linux
-    another thread's send can land between its parts: the client then reads a
-    corrupt frame. Here every send is a ``sendall`` under one lock, and ``FrameWriter``
-    takes the same lock for its non-blocking sends.
-    """
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.raw = sock
-        self.lock = threading.Lock()
-
-    def send(self, data: bytes) -> int:
-        with self.lock:
-            self.raw.sendall(data)
-        return len(data)
-
-    def close(self) -> None:
-        """Left to the HTTP server, after ``close_handshake``: the library's reader thread closes the
-        socket as soon as it has sent a Close, which would drop TCP before the client's answer (RFC 6455
-        §7.1.1: the server closes TCP after both Close frames); gunicorn closes it when the route returns.
-        """
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.raw, name)
-
-
-class Unsent:
-    """The rest of a frame a non-blocking send could not finish: it must go next, whole."""
-
-    __slots__ = ("data", "locked")
-
-    def __init__(self, data: bytes, locked: bool) -> None:
-        self.data = data
-        self.locked = locked  # the socket lock is still held (a part of the frame is on the wire)
-
-
-class FrameWriter:
-    """Puts a session's frames on the wire, blocking or not.
-
-    ``send`` blocks until the frame is written (the session's own thread).
-    ``send_nowait`` is for the bus's dispatcher thread, which must never wait for
-    a client: it writes what the kernel takes at once and returns the rest, if any,
-    as ``Unsent`` for the session's thread to ``finish``. A socket that is not a
-    simple_websocket connection (tests' sinks) is simply written to.
-    """
-
-    def __init__(self, ws: WebSocket) -> None:
-        self.ws = ws
-        self.sock: SerializedSocket | None = None
-        self.plain = False  # frames are a header and the payload: no extension was negotiated
-        if hasattr(ws, "sock") and hasattr(ws, "ws"):
-            if not isinstance(ws.sock, SerializedSocket):
-                ws.sock = SerializedSocket(ws.sock)
-            self.sock = ws.sock
-            with suppress(AttributeError):  # the handshake is over when the route gets the socket
-                self.plain = not ws.ws.connection._proto.extensions
-
-    def send(self, text: str) -> None:
-        self.ws.send(text)
-
-    def send_nowait(self, head: bytes, body: bytes) -> Unsent | None:
-        """Send the text message ``head + body + "}"`` (UTF-8) without waiting; the rest if the kernel took less.
-
-        The dispatcher calls this for every client of every batch (1,000 clients: 1,000 calls per
-        event), so it does the least it can: the frame's header glued to the client's small head,
-        and the batch's bytes, shared by every client, passed as they are, never copied.
-        """
-        sock = self.sock
-        if sock is None:
-            self.ws.send((head + body + b"}").decode())
-            return None
-        if not self.ws.connected:  # type: ignore[attr-defined]
-            raise ConnectionClosed()
-        if self.plain:
-            length = len(head) + len(body) + 1
-            parts = [text_frame_header(length) + head, body, b"}"]
-            total = length + len(parts[0]) - len(head)
-        else:  # permessage-deflate: each client's compressor has its own state
-            parts = [self.ws.ws.send(TextMessage(data=(head + body + b"}").decode()))]  # type: ignore[attr-defined]
-            total = len(parts[0])
-        if not sock.lock.acquire(False):  # a ping or a close being written: hand it over whole
-            return Unsent(b"".join(parts), locked=False)
-        try:
-            sent = sock.raw.sendmsg(parts, (), MSG_DONTWAIT)
-        except BlockingIOError:
-            sent = 0
-        except OSError as exc:
-            sock.lock.release()
-            raise ConnectionClosed() from exc
-        if sent == total:
-            sock.lock.release()
-            return None
-        return Unsent(b"".join(parts)[sent:], locked=True)
-
-    def finish(self, unsent: Unsent) -> None:
-        """Write the rest of a frame (blocking) and release the socket lock."""
-        assert self.sock is not None
-        if not unsent.locked:
-            self.sock.lock.acquire()
-        try:
-            self.sock.raw.sendall(unsent.data)
-        except OSError as exc:
-            raise ConnectionClosed() from exc
-        finally:
-            self.sock.lock.release()
-
-
-MSG_DONTWAIT = int(socket.MSG_DONTWAIT)
-_SHORT_HEADER = struct.Struct("!BB").pack
-_MEDIUM_HEADER = struct.Struct("!BBH").pack
-_LONG_HEADER = struct.Struct("!BBQ").pack
-
-
-def text_frame_header(length: int) -> bytes:
-    """RFC 6455 §5.2: FIN and the text opcode, then the payload length (a server's frames are not masked)."""
-    if length < 126:
-        return _SHORT_HEADER(0x81, length)
-    if length < 65536:
-        return _MEDIUM_HEADER(0x81, 126, length)
-    return _LONG_HEADER(0x81, 127, length)
-
-
-MAX_TYPE_PREFIXES = 50  # type filters in one request or subscribe frame: each is matched against every event
-MAX_TYPE_CHARS = 200
-
-
-def parse_types(values: list[str]) -> tuple[str, ...]:
-    """Type prefixes from repeatable or comma-separated parameters; raises ValueError on a bad one or too many."""
-    types = []
-    for value in values:
-        for prefix in value.split(","):
-            prefix = prefix.strip()
-            if not prefix:
-                continue
-            if len(prefix) > MAX_TYPE_CHARS:
-                raise ValueError(f"a type prefix is at most {MAX_TYPE_CHARS} characters")
-            if not TYPE_PATTERN.match(prefix):
-                raise ValueError(f"type prefix {prefix!r} must match {TYPE_PATTERN.pattern}")
-            types.append(prefix)
-            if len(types) > MAX_TYPE_PREFIXES:
-                raise ValueError(f"at most {MAX_TYPE_PREFIXES} type prefixes: a prefix covers its subtypes")
-    return tuple(sorted(set(types)))
 
 
 class ClientSession:
@@ -485,85 +326,4 @@ def read_client_frames(session: ClientSession) -> None:
     except ConnectionClosed:
         pass
     finally:
-        session.close()
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """What a client asked for in the /ws query string."""
-
-    after: int | None = None
-    epoch: str | None = None
-    types: tuple[str, ...] = ()
-    frame_interval_s: float = 0.05
-
-
-@dataclass(frozen=True)
-class StreamLimits:
-    heartbeat_s: float = 30.0
-    max_events: int = 10_000
-    frames_per_minute: int = 100
-    max_bytes: int = 16 * 2**20
-
-
-def reset_reason(sub: Subscription, epoch: str, first_seq: int, last_seq: int) -> str | None:
-    """Why a client's position no longer exists, if it does not: it must reload, not wait."""
-    if sub.epoch and sub.epoch != epoch:
-        return "the store was recreated (its epoch changed): reload your state"
-    if sub.after is not None and sub.after > last_seq:
-        return f"seq {sub.after} is beyond the store's last seq {last_seq}: the store was reset, reload your state"
-    if sub.after is not None and sub.after < first_seq - 1:
-        return f"events after seq {sub.after} were removed by retention (oldest kept: {first_seq}): reload your state"
-    return None
-
-
-def serve(
-    ws: WebSocket,
-    store: Store,
-    bus: Bus,
-    sessions: set[ClientSession],
-    sub: Subscription,
-    limits: StreamLimits,
-    health: Callable[[], dict[str, Any]] | None = None,
-) -> None:
-    """Run one WebSocket connection to its end.
-
-    ``health`` gives the hub's current health for the hello frame, so that a page
-    that missed a health frame while reconnecting is right again at once.
-    """
-    session = ClientSession(
-        ws, sub.types, limits.max_events, sub.frame_interval_s, limits.frames_per_minute, limits.max_bytes
-    )
-    bus.subscribe(session)  # first, so that nothing committed from now on is missed
-    sessions.add(session)
-    reader = threading.Thread(target=read_client_frames, args=(session,), name="ws-reader", daemon=True)
-    try:
-        last_seq, first_seq = store.last_seq, store.first_seq()
-        position = {"last_seq": last_seq, "first_seq": first_seq, "epoch": store.epoch}
-        hello = {"kind": "hello", **position, "server_time": now_iso(), "heartbeat_s": limits.heartbeat_s}
-        if health is not None:
-            hello["health"] = health()
-        ws.send(orjson.dumps(hello).decode())
-        reader.start()
-        reason = reset_reason(sub, store.epoch, first_seq, last_seq)
-        if reason:
-            session.send_numbered({"kind": "reset", "reason": reason, **position})
-        session.replay(store, last_seq if sub.after is None or reason else sub.after)
-        session.pump()
-    except ConnectionClosed:
-        pass
-    finally:
-        bus.unsubscribe(session)
-        sessions.discard(session)
-        session.close()
-        close_handshake(ws)
-
-
-def shutdown_sessions(sessions: set[ClientSession]) -> None:
-    """Close every socket with 1001 (going away) so that clients reconnect at once."""
-    for session in list(sessions):
-        try:  # the Close first: the session's own thread, once woken, must find it sent (not send 1000)
-            session.ws.close(reason=CLOSE_GOING_AWAY, message="server shutting down")
-        except Exception:
-            logger.debug("socket already closed", exc_info=True)
         session.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hub.events import parse_time
+from hub.events.times import parse_time
 
 STALLED_AFTER_S = 300.0
 WATCHED = ("jobs", "transfers")  # the snapshot's lists whose entries report progress while running

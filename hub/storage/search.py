@@ -13,7 +13,7 @@ lookup per distinct type), so each window reads only those types' rows through t
 (type, seq) index: a rare type is searched over a million events in milliseconds.
 Counting (``count=1``) is exact and indexed without ``q``; with ``q`` it is the same
 bounded walk over the whole history, ``exact`` false when the budget ran out first.
-The SQL is written once with ``?`` placeholders in the store's dialect (hub.store.Dialect),
+The SQL is written once with ``?`` placeholders in the store's dialect (hub/storage/sql.py),
 so SQLite and PostgreSQL give the same answers.
 """
 
@@ -24,19 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hub.store import (
-    SQLITE,
-    Dialect,
-    EventFilter,
-    SQLiteStore,
-    StoredEvent,
-    text_clause,
-    type_filter_sql,
-    type_matches,
-)
+from hub.events.filter import EventFilter, type_matches
+from hub.events.model import StoredEvent
+from hub.storage.sql import Dialect, filter_sql
 
 if TYPE_CHECKING:
-    from hub.backends import Store
+    from hub.storage.interface import Store
 
 MAX_QUERY_CHARS = 200  # a search text longer than this is refused (400), not cut
 PAGE_BUDGET_S = 0.25  # a search page stops after this long with what it found and where it stopped
@@ -55,14 +48,6 @@ class SearchPage:
     next_cursor: int | None  # the seq to pass as before= (older pages) or after= (newer pages) to carry on
     partial: bool  # the time budget stopped the walk before the page filled
     scanned_to: int  # the last seq the walk looked at (inclusive)
-
-
-def dialect_of(store: Store) -> Dialect:
-    if isinstance(store, SQLiteStore):
-        return SQLITE
-    from hub.pg_store import POSTGRES
-
-    return POSTGRES
 
 
 def _resolve_types(conn: Any, dialect: Dialect, prefixes: Sequence[str]) -> list[str] | None:
@@ -88,33 +73,16 @@ class _Walk:
     """The parts of a search's SQL that every window shares."""
 
     def __init__(self, store: Store, conn: Any, event_filter: EventFilter) -> None:
-        self.dialect = dialect_of(store)
+        self.dialect = store.dialect
         self.conn = conn
-        clauses: list[str] = []
-        self.params: list[Any] = []
         self.empty = False
+        types: tuple[str, list[Any]] | None = None
         if event_filter.types:
-            types = _resolve_types(conn, self.dialect, event_filter.types)
-            if types is None:
-                where, params = type_filter_sql(event_filter.types)
-                clauses.append(where)
-                self.params += params
-            elif not types:
-                self.empty = True
-            else:
-                clauses.append(f"type IN ({','.join('?' * len(types))})")
-                self.params += types
-        if event_filter.since is not None:
-            clauses.append("ts >= ?")
-            self.params.append(event_filter.since)
-        if event_filter.until is not None:
-            clauses.append("ts <= ?")
-            self.params.append(event_filter.until)
-        if event_filter.text:
-            text, params = text_clause(self.dialect, event_filter.text)
-            clauses.append(text)
-            self.params += params
-        self.where = " AND ".join(clauses) or "1 = 1"
+            resolved = _resolve_types(conn, self.dialect, event_filter.types)
+            self.empty = resolved == []  # no such type stored: nothing to walk
+            if resolved:  # None: too many, the prefixes' ranges instead
+                types = (f"type IN ({','.join('?' * len(resolved))})", list(resolved))
+        self.where, self.params = filter_sql(self.dialect, event_filter, types)
 
     def rows(self, low: int, high: int, newest_first: bool, limit: int) -> list[StoredEvent]:
         """Matching events with low <= seq <= high, at most ``limit`` from the walk's end."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from hub.events import parse_time
+from hub.events.times import parse_time
 
 TERMINAL_JOB_STATES = frozenset({"completed", "failed", "cancelled"})
 FINISHED_TRANSFER_STATES = frozenset({"completed", "failed"})

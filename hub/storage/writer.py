@@ -15,13 +15,9 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
 
 from hub.errors import Unavailable
-from hub.events import NewEvent
-
-if TYPE_CHECKING:
-    from hub.store import AppendResult
+from hub.events.model import AppendResult, NewEvent
 
 RETENTION_EVERY_S = 30.0
 PROBE_EVERY_S = 2.0  # after a failed write, how often an idle writer checks whether the disk takes writes again

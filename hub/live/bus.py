@@ -19,9 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from hub.store import StoredEvent, type_matches
+from hub.events.filter import type_matches
+from hub.events.model import StoredEvent
+
+if TYPE_CHECKING:
+    from hub.settings import Settings
+    from hub.storage.interface import Store
 
 logger = logging.getLogger(__name__)
 
@@ -154,3 +159,13 @@ class InProcessBus:
             self._closed = True
             self._wake.notify()
         self._thread.join(timeout=5)
+
+
+def open_bus(settings: Settings, store: Store) -> Bus:
+    """The in-process bus, or with ``--bus-url`` a Redis stream shared by every process (imported only then,
+    so that the default install needs no redis-py)."""
+    if settings.bus_url:
+        from hub.live.redis_bus import RedisBus
+
+        return RedisBus(settings.bus_url, store)
+    return InProcessBus()

@@ -20,15 +20,12 @@ millisecond times).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
+from hub.events.times import iso_ms
+
 GAP_STEPS = 3  # points further apart than this many steps have a gap between them
-JOB_SERIES = (".loss", ".accuracy", ".progress")  # the series ml.training.progress feeds (hub.events)
-
-
-def iso_ms(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+JOB_SERIES = (".loss", ".accuracy", ".progress")  # the series ml.training.progress feeds (hub.events.validate)
 
 
 def job_of(name: str) -> str | None:
