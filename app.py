@@ -39,8 +39,8 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     import callbacks
     from components.client import ASSETS_PATH_IGNORE, client_scripts
     from components.layout import page
-    from hub.guard import SCRIPT_HASHES
     from hub.hub import Hub
+    from hub.server.guard import SCRIPT_HASHES
 
     hub = hub or Hub(settings)
     server = Flask(__name__)
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from hub.access.cli import first_run_notice
-    from hub.serve import serve_forever
+    from hub.server.serve import serve_forever
 
     first_run_notice(settings)
     return serve_forever(settings, create_app)

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response as Reply
 
 from hub.access.rules import INGEST, PAGE_ENDPOINTS, PUBLIC, READ_ONLY_POSTS, rule_for
 from hub.access.service import Principal
+from hub.api.responses import error_response
 from hub.errors import Forbidden, HubError, InvalidInput, Unauthorized
 
 if TYPE_CHECKING:
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
 SESSION_COOKIE = "mova_session"
 LOGIN_COOKIE = "mova_login"  # double-submit token of the sign-in and set-up forms (no session yet)
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-def json_error(exc: HubError) -> Response:
-    from hub.api import json_response
-
-    response = json_response(exc.to_dict(), exc.status)
-    if "retry_after" in exc.details:
-        response.headers["Retry-After"] = str(exc.details["retry_after"])
-    return response
 
 
 def same_origin() -> bool:
@@ -129,7 +121,7 @@ def install(server: Flask, hub: Hub) -> None:
             if request.method in UNSAFE and who.kind == "user":
                 check_csrf(who, endpoint)
         except HubError as exc:
-            return json_error(exc)
+            return error_response(exc)
         return None
 
     def refuse(who: Principal, need: str, endpoint: str | None) -> Reply:
@@ -145,9 +137,9 @@ def install(server: Flask, hub: Hub) -> None:
             error = Unauthorized(
                 f"sign in at /login or send 'Authorization: Bearer <API token>'{first}", login="/login"
             )
-            return json_error(error)
+            return error_response(error)
         what = f"role {who.role}" if who.kind == "user" else f"token scopes {', '.join(who.scopes)}"
-        return json_error(Forbidden(f"your {what} does not allow {need}: ask an admin", needs=need))
+        return error_response(Forbidden(f"your {what} does not allow {need}: ask an admin", needs=need))
 
     def check_csrf(who: Principal, endpoint: str | None) -> None:
         if not same_origin():

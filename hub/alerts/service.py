@@ -24,13 +24,12 @@ import orjson
 
 from hub.alerts.db import AlertDb
 from hub.alerts.delivery import ContactPoint, Deliverer, DeliveryPolicy, Smtp
-from hub.alerts.loader import load_rules_file
+from hub.alerts.loader import DEMO_RULES, load_rules_file
 from hub.alerts.machine import RuleState, Transition, due_repeat, retire, step
 from hub.alerts.readings import describe, read_values
 from hub.alerts.repo import AlertRepo
 from hub.alerts.rules import Rule, parse_rule
 from hub.alerts.watch import EventWatch
-from hub.demo import DEMO_RULES
 from hub.errors import InvalidInput
 from hub.events.filter import type_matches
 from hub.settings import Settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.demo import Demo
+from hub.demo.player import Demo
 from tests.server import wait_until
 
 PANELS = {"ml", "file", "user", "plugin", "notification"}

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from hub.openapi import openapi_spec
+from hub.api.openapi import openapi_spec
 from tests.server import ServerProcess
 
 schema = schemathesis.openapi.from_dict(openapi_spec())

@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from datetime import UTC, datetime
 
-from hub.demo import Simulator
+from hub.demo.simulator import Simulator
 from hub.events.model import Limits
 from hub.events.validate import KNOWN_TYPES, validate_event
 from hub.live.state import LiveState

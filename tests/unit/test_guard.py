@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from hub import guard
-from hub.hostpolicy import HostPolicy
+from hub.server import guard
+from hub.server.hostpolicy import HostPolicy
 from hub.settings import Settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.hostpolicy import HostPolicy
+from hub.server.hostpolicy import HostPolicy
 from hub.settings import Settings
 
 

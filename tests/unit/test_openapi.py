@@ -13,8 +13,8 @@ from flask import Flask
 from openapi_spec_validator import validate
 
 from app import create_app
+from hub.api.openapi import openapi_spec
 from hub.events.model import TYPE_PATTERN
-from hub.openapi import openapi_spec
 from hub.settings import Settings
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

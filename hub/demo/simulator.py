@@ -1,4 +1,4 @@
-"""The demo: a simulator that plays MOVA-like activity so every panel moves.
+"""The simulator: MOVA-like activity, deterministic given its Random, with no server.
 
 ``Simulator`` is pure: ``next_events(now)`` advances its world to simulated
 time ``now`` with its own ``random.Random`` and returns the events that
@@ -7,115 +7,29 @@ happened, as (type, data) pairs. Training jobs with decaying loss that complete
 latency, uploads and downloads, users coming and going, plugins, business
 metrics, notifications and a rare alert that resolves later. Tests replay it
 with a fixed seed and validate every event without a server.
-
-``Demo`` runs a Simulator on a thread and sends its events through a
-``Publisher``, exactly as a real service would. ``time_scale`` speeds the
-simulated world up (tests use it to see every category within a second or two).
 """
 
 from __future__ import annotations
 
 import math
 import random
-import threading
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from hub.publish import Publisher
-
-Event = tuple[str, dict[str, Any]]
-
-JOB_NAMES = ("resnet-ft", "bert-sentiment", "yolo-detect", "whisper-small", "churn-xgb", "t5-summarize")
-JOB_MODELS = {
-    "resnet-ft": "resnet50",
-    "bert-sentiment": "bert-base",
-    "yolo-detect": "yolov8",
-    "whisper-small": "whisper",
-    "churn-xgb": "churn-xgb",
-    "t5-summarize": "t5-small",
-}
-SERVING = {  # model -> (median latency ms, labels)
-    "resnet50": (38.0, ("cat", "dog", "car", "person")),
-    "bert-base": (22.0, ("positive", "negative", "neutral")),
-    "churn-xgb": (4.0, ("churn", "stay")),
-}
-USERS = ("alice", "bob", "chen", "dana", "emeka", "farah", "giulia", "hiro")
-ACTIONS = (
-    ("viewed", "dashboard"),
-    ("opened", "job resnet-ft"),
-    ("downloaded", "report weekly.pdf"),
-    ("acknowledged", "alert"),
-    ("filtered", "feed by ml"),
-    ("exported", "metrics csv"),
+from hub.demo.world import (
+    ACTIONS,
+    ALERTS,
+    FILES,
+    JOB_MODELS,
+    JOB_NAMES,
+    NOTES,
+    PLUGINS,
+    SERVING,
+    USERS,
+    Event,
+    _Job,
+    _Transfer,
+    _World,
 )
-PLUGINS = {"slack-notifier": "2.3.1", "s3-sync": "1.8.0", "grafana-bridge": "0.9.4", "auth-ldap": "3.1.2"}
-FILES = ("datasets/images-2026-11.tar", "checkpoints/bert-e12.pt", "exports/predictions.parquet", "logs/train.log.gz")
-NOTES = (
-    ("info", "Nightly backup started", "Snapshot of the feature store is running."),
-    ("success", "Nightly backup finished", "All 4 volumes copied."),
-    ("info", "Deploy scheduled", "api-gateway v2.14 rolls out at 18:00."),
-    ("warning", "Disk usage at 81%", "Volume /data on node-2 is filling up."),
-    ("success", "Data validation passed", "No schema drift in today's batch."),
-    ("warning", "Slow queries", "p95 query time above 800 ms for 5 minutes."),
-)
-ALERTS = (
-    ("warning", "Queue depth above 400", "Workers are falling behind."),
-    ("critical", "Inference error rate 7%", "bert-base returns 5xx on some requests."),
-    ("warning", "GPU node-3 temperature high", "87 °C for 2 minutes."),
-)
-
-
-@dataclass
-class _Job:
-    name: str
-    epochs: int
-    epoch_s: float
-    started: float
-    loss0: float
-    loss_floor: float
-    decay: float
-    acc_max: float
-    fail_at: float | None  # progress at which it fails, if it will
-    next_report: float = 0.0
-
-    @property
-    def duration(self) -> float:
-        return self.epochs * self.epoch_s
-
-
-@dataclass
-class _Transfer:
-    key: str
-    direction: str
-    name: str
-    total: int
-    rate: float  # bytes per simulated second
-    user: str
-    done: float = 0.0
-    fails: bool = False
-    next_report: float = 0.0
-
-
-@dataclass
-class _World:
-    jobs: dict[str, _Job] = field(default_factory=dict)
-    next_job_at: float = 0.0
-    runs: int = 0
-    versions: dict[str, int] = field(default_factory=dict)
-    transfers: dict[str, _Transfer] = field(default_factory=dict)
-    transfer_count: int = 0
-    next_transfer_at: float = 0.0
-    presence: dict[str, str] = field(default_factory=dict)
-    plugin_versions: dict[str, str] = field(default_factory=lambda: dict(PLUGINS))
-    plugin_states: dict[str, str] = field(default_factory=lambda: dict.fromkeys(PLUGINS, "active"))
-    queue_depth: float = 40.0
-    next_metrics_at: float = 0.0
-    next_note_at: float = 0.0
-    next_plugin_at: float = 0.0
-    next_alert_at: float = 0.0
-    open_alert: tuple[str, str, float] | None = None  # (severity, title, resolve at)
 
 
 class Simulator:
@@ -400,66 +314,3 @@ class Simulator:
             if p <= limit:
                 return k
             k += 1
-
-
-# the alert rules --demo loads when no --rules-file is given (hub/alerts/service.py): they fire and resolve on their own
-DEMO_RULES = Path(__file__).parent / "alerts" / "demo_rules.yaml"
-
-SOURCES = {  # category -> source, so the feed reads like several services
-    "ml": "demo/trainer",
-    "file": "demo/storage",
-    "user": "demo/portal",
-    "plugin": "demo/plugins",
-    "metrics": "demo/gateway",
-    "notification": "demo/ops",
-    "alert": "demo/monitor",
-}
-
-
-class Demo:
-    """Play a Simulator against a hub over HTTP with a Publisher, on a thread."""
-
-    def __init__(
-        self,
-        url: str,
-        token: str | None = None,
-        seed: int | None = None,
-        time_scale: float = 1.0,
-        tick_s: float = 0.2,
-    ) -> None:
-        if time_scale <= 0 or tick_s <= 0:
-            raise ValueError("time_scale and tick_s must be > 0")
-        self.url = url
-        self.token = token
-        self.seed = seed
-        self.time_scale = time_scale
-        self.tick_s = tick_s
-        self.publisher: Publisher | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> Demo:
-        if self._thread is not None:
-            return self
-        self.publisher = Publisher(self.url, self.token, source="demo", flush_interval=0.1)
-        self._thread = threading.Thread(target=self._run, name="demo", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        assert self.publisher is not None
-        sim = Simulator(random.Random(self.seed))
-        began = time.monotonic()
-        while not self._stop.is_set():
-            events = sim.next_events((time.monotonic() - began) * self.time_scale)
-            for type_, data in events:
-                self.publisher.publish(type_, data, source=SOURCES.get(type_.split(".", 1)[0], "demo"))
-            self._stop.wait(self.tick_s)
-
-    def stop(self, timeout: float = 2.0) -> None:
-        """Stop at once; give queued events up to ``timeout`` seconds to reach the hub. Idempotent."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout)
-        if self.publisher is not None:
-            self.publisher.close(timeout=timeout)

@@ -47,8 +47,8 @@ import orjson
 from gunicorn import util as gunicorn_util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from hub.guard import STATIC_HEADERS
-from hub.linger import LingeringCloser
+from hub.server.guard import STATIC_HEADERS
+from hub.server.linger import LingeringCloser
 
 MAX_HEAD_BYTES = 64 * 1024  # past gunicorn's own limits (4094-byte line, 100 fields of 8190): it answers 414/431
 _LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)

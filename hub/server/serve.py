@@ -18,9 +18,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from hub import worker
+from hub.server import worker
+from hub.server.worker import FrontLimits, MovaWorker
 from hub.settings import Settings
-from hub.worker import FrontLimits, MovaWorker
 
 _hub: Any = None  # the worker's hub, set when the app is loaded in the worker
 PENDING_CONNECTIONS = 5000  # connections a worker holds beyond its threads (file descriptors: ulimit -n)

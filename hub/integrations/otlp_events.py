@@ -1,10 +1,4 @@
-"""OpenTelemetry in: an OTLP/HTTP receiver at POST /v1/metrics and POST /v1/logs.
-
-A service that already runs the OpenTelemetry SDK points its OTLP/HTTP exporter
-at the hub (``OTEL_EXPORTER_OTLP_ENDPOINT=http://hub:8050``), in protobuf
-(``application/x-protobuf``) or the OTLP/JSON mapping (``application/json``),
-optionally gzip- or deflate-compressed. What it exports becomes ordinary events, ingested like a
-POST /api/events (same token, rate, body and batch limits, all or nothing):
+"""What an OTLP export becomes: ordinary events (the receiver is hub/integrations/otlp.py).
 
 - Metrics: every gauge, sum, histogram, exponential histogram and summary data
   point becomes a sample of a series, carried by ``metrics.update`` events (one
@@ -25,129 +19,30 @@ The events' source is ``service.namespace/service.name`` (the token's name when
 the resource has none). Event ids are a hash of what was exported, so that an
 exporter retrying a request the hub did store gets duplicates, never a second
 copy. Data points the hub cannot hold (NaN, a name over 200 characters) are
-reported in the response's ``partial_success``; malformed bodies are 400.
-Errors use the hub's JSON shape ``{"error": ...}`` (OTLP suggests a protobuf
-Status; SDKs log either as text).
+reported in the response's ``partial_success``.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import math
-import time
-import zlib
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
-from flask import Blueprint, Flask, Response, request
-from google.protobuf import json_format
-from google.protobuf.message import DecodeError, Message
-from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest, ExportLogsServiceResponse
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
-    ExportMetricsServiceRequest,
-    ExportMetricsServiceResponse,
-)
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
 
-from hub.api import json_response, read_body
-from hub.errors import HubError, InvalidInput, MethodNotAllowed, NotFound, TooLarge, UnsupportedMedia
 from hub.events.model import MAX_ATTRIBUTE_CHARS, MAX_SERIES_NAME_CHARS
-from hub.events.times import format_time
+from hub.events.times import iso_ms, received_now
 
-if TYPE_CHECKING:
-    from hub.hub import Hub
-
-PROTOBUF_TYPES = {"application/x-protobuf", "application/protobuf"}
-JSON_TYPE = "application/json"
 RESOURCE_LABELS = ("service.namespace", "service.name")
 FLAG_NO_RECORDED_VALUE = 1  # DataPointFlags: the point marks a gap, it has no value
 MAX_TITLE_CHARS = 120
 MAX_LABEL_CHARS = 200
 SERIES_PER_EVENT = 400  # 400 series of at most 200 characters stay under the default 64 KiB of data
-
-# the exporters' two compressions: gzip (the OTLP spec's) and zlib-wrapped deflate (the Python SDK's other one)
-WINDOW_BITS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
-
-M = TypeVar("M", bound=Message)
-
-
-# -- decoding -------------------------------------------------------------------
-
-
-def request_body(limit: int) -> bytes:
-    """The body, un-gzipped; the size limit holds after decompression too (a small bomb is still 413)."""
-    body = read_body(limit)
-    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
-    if encoding in ("", "identity"):
-        return body
-    if encoding not in WINDOW_BITS:
-        raise UnsupportedMedia(f"Content-Encoding {encoding[:40]!r} is not accepted: send gzip, deflate or none")
-    inflater = zlib.decompressobj(WINDOW_BITS[encoding])
-    try:
-        plain = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise InvalidInput(f"the body is not valid {encoding}: {exc}") from None
-    if len(plain) > limit or inflater.unconsumed_tail:
-        raise TooLarge(f"the body is over {limit} bytes once decompressed: export smaller batches")
-    return plain
-
-
-def _hex_ids_to_base64(tree: Any) -> None:
-    """OTLP/JSON writes traceId and spanId in hex where protobuf's JSON mapping expects base64."""
-    for resource in _dicts(tree.get("resourceLogs")):
-        for scope in _dicts(resource.get("scopeLogs")):
-            for record in _dicts(scope.get("logRecords")):
-                for key in ("traceId", "spanId", "trace_id", "span_id"):
-                    value = record.get(key)
-                    if isinstance(value, str) and value:
-                        try:
-                            record[key] = base64.b64encode(bytes.fromhex(value)).decode()
-                        except ValueError:
-                            raise InvalidInput(f"log record {key} must be hex, got {value[:40]!r}") from None
-
-
-def _dicts(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, list):
-        yield from (v for v in value if isinstance(v, dict))
-
-
-def decode(body: bytes, message: type[M]) -> tuple[M, bool]:
-    """The export request in protobuf or OTLP/JSON, and whether the answer should be protobuf."""
-    mimetype = request.mimetype
-    parsed = message()
-    if mimetype in PROTOBUF_TYPES:
-        try:
-            parsed.ParseFromString(body)
-        except (DecodeError, RecursionError) as exc:
-            raise InvalidInput(f"the body is not a valid {message.__name__} in protobuf: {exc}") from None
-        return parsed, True
-    if mimetype != JSON_TYPE:
-        raise UnsupportedMedia(
-            f"Content-Type {mimetype or '(none)'!r} is not accepted: OTLP/HTTP sends application/x-protobuf "
-            "or application/json"
-        )
-    try:
-        tree = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidInput(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(tree, dict):
-        raise InvalidInput(f"the body must be a JSON object: an OTLP/JSON {message.__name__}")
-    _hex_ids_to_base64(tree)
-    try:
-        json_format.ParseDict(tree, parsed, ignore_unknown_fields=True)  # OTLP/JSON: unknown fields are ignored
-    except (json_format.ParseError, ValueError, TypeError, RecursionError) as exc:
-        raise InvalidInput(f"the body is not a valid OTLP/JSON {message.__name__}: {str(exc)[:300]}") from None
-    return parsed, False
-
-
-def answer(message: Message, as_protobuf: bool) -> Response:
-    if as_protobuf:
-        return Response(message.SerializeToString(), mimetype="application/x-protobuf")
-    return json_response(json_format.MessageToDict(message))
 
 
 # -- values, labels, series names ---------------------------------------------------
@@ -204,7 +99,7 @@ def time_of(unix_nano: int, received: tuple[str, float]) -> str:
     if not unix_nano:
         return received[0]
     try:
-        return format_time(datetime.fromtimestamp(unix_nano / 1e9, UTC))
+        return iso_ms(unix_nano / 1e9)
     except (OverflowError, ValueError, OSError):
         return received[0]
 
@@ -221,7 +116,7 @@ class MetricEvents:
 
     def __init__(self, producer: str) -> None:
         self.producer = producer
-        self.received = (format_time(datetime.now(UTC)), time.time())
+        self.received = received_now()
         self.samples: dict[tuple[str, str, bool], dict[str, float]] = {}
         self.rejected = 0
         self.reasons: list[str] = []
@@ -344,7 +239,7 @@ def log_event(record: LogRecord, source: str, scope: str, received: tuple[str, f
 
 
 def log_events(export: ExportLogsServiceRequest, producer: str, limit: int) -> list[dict[str, Any]]:
-    received = (format_time(datetime.now(UTC)), time.time())
+    received = received_now()
     out = []
     for resource_logs in export.resource_logs:
         source = source_of(resource_labels(resource_logs.resource.attributes), producer)
@@ -352,56 +247,3 @@ def log_events(export: ExportLogsServiceRequest, producer: str, limit: int) -> l
             for record in scope_logs.log_records:
                 out.append(log_event(record, source, scope_logs.scope.name, received, limit))
     return out
-
-
-# -- routes -------------------------------------------------------------------------
-
-
-def register_otlp(server: Flask, hub: Hub) -> None:
-    otlp = Blueprint("mova_otlp", __name__, url_prefix="/v1")
-    settings = hub.settings
-
-    def ingest(events: list[dict[str, Any]], producer: str) -> None:
-        if len(events) > settings.max_batch_events:
-            raise TooLarge(
-                f"this export makes {len(events)} events; the limit is {settings.max_batch_events} a request: "
-                "lower the exporter's batch size (OTEL_BLRP_MAX_EXPORT_BATCH_SIZE for logs)"
-            )
-        if events:
-            hub.gate.admit(producer, len(events))
-            hub.ingest(events, producer)
-
-    @otlp.post("/metrics")
-    def post_metrics() -> Response:
-        producer = hub.gate.identify(request.headers.get("Authorization"))
-        export, as_protobuf = decode(request_body(settings.max_body_bytes), ExportMetricsServiceRequest)
-        collected = MetricEvents(producer)
-        collected.read(export)
-        ingest(collected.events(), producer)
-        reply = ExportMetricsServiceResponse()
-        if collected.rejected:
-            reply.partial_success.rejected_data_points = collected.rejected
-            reply.partial_success.error_message = "; ".join(collected.reasons)
-        return answer(reply, as_protobuf)
-
-    @otlp.post("/logs")
-    def post_logs() -> Response:
-        producer = hub.gate.identify(request.headers.get("Authorization"))
-        export, as_protobuf = decode(request_body(settings.max_body_bytes), ExportLogsServiceRequest)
-        ingest(log_events(export, producer, settings.max_data_bytes), producer)
-        return answer(ExportLogsServiceResponse(), as_protobuf)
-
-    @otlp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    def other(rest: str) -> Response:
-        if rest in ("metrics", "logs"):
-            raise MethodNotAllowed(f"/v1/{rest} takes POST only (an OTLP/HTTP export)")
-        raise NotFound(f"no OTLP endpoint /v1/{rest[:80]}: the hub receives /v1/metrics and /v1/logs (not traces)")
-
-    @otlp.errorhandler(HubError)
-    def hub_error(exc: HubError) -> Response:
-        response = json_response(exc.to_dict(), exc.status)
-        if "retry_after" in exc.details:
-            response.headers["Retry-After"] = str(exc.details["retry_after"])
-        return response
-
-    server.register_blueprint(otlp)

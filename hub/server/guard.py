@@ -27,7 +27,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import Forbidden, HubError, MisdirectedRequest
-from hub.hostpolicy import HostPolicy
+from hub.server.hostpolicy import HostPolicy
 
 logger = logging.getLogger(__name__)
 
