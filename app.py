@@ -59,7 +59,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     )
     app.layout = page(settings)
     callbacks.register(app, settings)
-    server.config[SCRIPT_HASHES] = app.csp_hashes()  # the page's inline scripts, allowed by hash (hub/guard.py)
+    server.config[SCRIPT_HASHES] = app.csp_hashes()  # the page's inline scripts, allowed by hash (hub/server/guard.py)
     return app
 
 

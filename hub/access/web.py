@@ -24,8 +24,8 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, Response, current_app, g, redirect, request
 from werkzeug.wrappers import Response as Reply
 
+from hub.access.principal import Principal
 from hub.access.rules import INGEST, PAGE_ENDPOINTS, PUBLIC, READ_ONLY_POSTS, rule_for
-from hub.access.service import Principal
 from hub.api.responses import error_response
 from hub.errors import Forbidden, HubError, InvalidInput, Unauthorized
 
@@ -39,7 +39,7 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def same_origin() -> bool:
     """A state-changing browser request came from our own page: its Origin (or Referer) is one the
-    Host guard allows (hub/hostpolicy.py, the one place origins are decided). Unlike the guard, which
+    Host guard allows (hub/server/hostpolicy.py, the one place origins are decided). Unlike the guard, which
     lets a request with no Origin through (a script), a cookie-authenticated write must name one."""
     policy = current_app.extensions["mova_host_policy"]
     origin = request.headers.get("Origin")
@@ -103,7 +103,7 @@ def install(server: Flask, hub: Hub) -> None:
         need = rule_for(endpoint)
         try:
             if need == INGEST:
-                # the ingest Gate (hub/auth.py) decides, in the route; here only a blocked address is stopped
+                # the ingest Gate (hub/access/gate.py) decides, in the route; here only a blocked address is stopped
                 value = (request.headers.get("Authorization") or "").partition(" ")[2].strip()
                 wait = access.token_attempt_wait(client_address(), value)
                 if wait:

@@ -2,7 +2,7 @@
 
 Every process has one (the REST API of any process reads and writes the alert
 tables); only the leader, the process that runs the host collector
-(hub/backends.py ``lead``), evaluates and delivers. Each evaluation, every
+(hub/storage/backends.py ``lead``), evaluates and delivers. Each evaluation, every
 ``--alert-interval-s``: reload the rules if their version moved, read a value
 per rule (hub/alerts/readings.py), step each rule's state machine
 (hub/alerts/machine.py), and write each transition with its future event and

@@ -67,7 +67,7 @@ def register_api(server: Flask, hub: ApiHub) -> None:
         cursor = "next_before" if before is not None else "next_after"
         extra: dict[str, Any]
         if chosen.text:
-            # a search reads events one by one: bounded in time, it says where it stopped (hub.search)
+            # a search reads events one by one: bounded in time, it says where it stopped (hub.storage.search)
             found = search_page(hub.store, chosen, limit, after=after, before=before)
             events, more = found.events, found.more
             extra = {cursor: found.next_cursor, "partial": found.partial, "scanned_to": found.scanned_to}

@@ -185,9 +185,9 @@ SCHEMAS: dict[str, Any] = {
             "state": {
                 "type": "object",
                 "description": "current jobs, models, transfers, presence, plugins and prediction summary, "
-                "folded from the stream (hub/state.py), so a page rebuilds its panels after a reload. A job or "
+                "folded from the stream (hub/live/state.py), so a page rebuilds its panels after a reload. A job or "
                 "transfer still running with no report for --stalled-after-s (300 s) is answered with state "
-                "'stalled', stalled: true and last_state (hub/staleness.py): not active",
+                "'stalled', stalled: true and last_state (hub/live/staleness.py): not active",
                 "required": ["jobs", "models", "transfers", "presence", "plugins", "predictions"],
                 "properties": {
                     key: {"type": "array", "items": {"type": "object"}}
@@ -216,7 +216,7 @@ SCHEMAS: dict[str, Any] = {
             "v": {
                 "type": "array",
                 "items": {"type": ["number", "null"]},
-                "description": "bucket averages; null marks a break (hub/gaps.py): no line is to be drawn across "
+                "description": "bucket averages; null marks a break (hub/storage/gaps.py): no line is to be drawn across "
                 "it. A break sits between points further apart than 3 x step_s, and between the runs of a "
                 "training job in its ml.<job>.* series (where its progress goes back down)",
             },

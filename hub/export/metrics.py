@@ -117,7 +117,7 @@ def _downsampled_tables(store: Store, req: MetricsRequest) -> Iterator[pa.Table]
     long = pd.concat(
         [pd.DataFrame({"time": s["t"], "series": s["name"], "value": s["v"]}) for s in series], ignore_index=True
     )
-    long = long[long["value"].notna()]  # the chart's gap markers (hub.gaps) are not samples
+    long = long[long["value"].notna()]  # the chart's gap markers (hub/storage/gaps.py) are not samples
     long["time"] = pd.to_datetime(long["time"], utc=True, format="ISO8601").dt.tz_localize(None)
     if req.layout == "wide":
         wide = long.pivot_table(index="time", columns="series", values="value").reindex(columns=list(req.names))

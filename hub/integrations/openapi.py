@@ -32,7 +32,7 @@ def _otlp_answer(partial: str) -> dict[str, Any]:
 
 
 def integration_paths() -> dict[str, Any]:
-    """OpenTelemetry in (hub/otlp.py) and Prometheus out (hub/prom.py): paths their tools expect, outside /api/."""
+    """OpenTelemetry in (hub/integrations/otlp.py) and Prometheus out (hub/integrations/prom.py): paths their tools expect, outside /api/."""
     errors = {
         "400": error("the body is not a valid export request (protobuf or OTLP/JSON)"),
         "401": error("missing or wrong token (only when the server has one)"),

@@ -2,7 +2,7 @@
 
 Chosen with ``--bus-url redis://...`` (needs the ``scale`` extra: redis-py), with
 the PostgreSQL store, whose write lock makes ``publish`` calls arrive in seq order
-across processes (hub/pg_store.py). ``publish`` XADDs one stream entry per commit,
+across processes (hub/storage/postgres.py). ``publish`` XADDs one stream entry per commit,
 with the entry id ``<last seq>-0`` (so Redis itself refuses an entry out of seq
 order) and ``MAXLEN ~`` trimming. Each process runs one reader thread that XREADs
 from the last seq it delivered and hands the events to an ``InProcessBus`` for the

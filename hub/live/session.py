@@ -47,7 +47,7 @@ RECEIVE_CHECK_S = 2.0  # how often a socket's reader checks that its connection 
 
 
 class Tally:
-    """A count bumped from many threads and read by GET /metrics (hub/prom.py)."""
+    """A count bumped from many threads and read by GET /metrics (hub/integrations/prom.py)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -1,6 +1,6 @@
 """Stale as stale: a running job or transfer that has gone quiet is shown as ``stalled``, not active.
 
-The live state (hub/state.py) folds what events say; it cannot know that a trainer
+The live state (hub/live/state.py) folds what events say; it cannot know that a trainer
 died without a word. So where the state is served (GET /api/status), every job and
 transfer still ``running`` whose last report is older than ``stalled_after_s``
 (``--stalled-after-s``, 300 s by default) is answered with ``state: "stalled"``,

@@ -32,7 +32,7 @@ from hub.server.hostpolicy import HostPolicy
 logger = logging.getLogger(__name__)
 
 SCRIPT_HASHES = "MOVA_SCRIPT_HASHES"  # server.config key: CSP hashes of the page's inline scripts
-JSON_PREFIXES = ("/api/", "/ws", "/v1/")  # /v1/: the OTLP receiver (hub/otlp.py)
+JSON_PREFIXES = ("/api/", "/ws", "/v1/")  # /v1/: the OTLP receiver (hub/integrations/otlp.py)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

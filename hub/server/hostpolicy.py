@@ -22,7 +22,7 @@ Host, as a proxy in front shows it. A request without Origin
 is not from a browser page and passes (tokens and sign-in guard those).
 
 ``HostPolicy.from_settings(settings)`` builds it; ``allows_host`` and
-``allows_origin`` are what the request guards (hub/guard.py), the socket and
+``allows_origin`` are what the request guards (hub/server/guard.py), the socket and
 sign-in call.
 """
 

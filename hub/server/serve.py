@@ -3,7 +3,7 @@
 The Werkzeug dev server closes WebSockets badly (clients see 1006 and lose the
 last frames: ../shared/NOTES.md), so ``python app.py`` runs gunicorn with one
 gthread worker whose threads each hold a socket, behind a front that reads
-whole requests before a thread takes them (hub/worker.py: slow clients). The app (and so the hub's
+whole requests before a thread takes them (hub/server/worker.py: slow clients). The app (and so the hub's
 threads and SQLite connections) is built inside the worker, after the fork. On
 SIGTERM or Ctrl-C the worker first closes every socket with 1001 (so pages
 reconnect at once), then finishes in-flight requests and closes the store.
@@ -59,7 +59,7 @@ class MovaApplication(BaseApplication):  # type: ignore[misc]
         self.cfg.set("workers", s.workers)  # > 1 only with a shared store and bus (settings.validate)
         self.cfg.set("worker_class", MovaWorker)
         self.cfg.set("threads", s.threads)
-        # slow and idle connections wait in the worker's front without a thread (hub/worker.py): room for
+        # slow and idle connections wait in the worker's front without a thread (hub/server/worker.py): room for
         # thousands of them beside a thread per socket
         self.cfg.set("worker_connections", s.threads + PENDING_CONNECTIONS)
         worker.LIMITS = FrontLimits(

@@ -21,7 +21,7 @@ serves a complete request, however slow its client. Around that:
   is answered 429 and closed at once;
 - gunicorn's own error pages (a request line it cannot parse, 414, 431) are
   JSON with the security headers, and its lingering close runs off the
-  accepting thread (hub/linger.py).
+  accepting thread (hub/server/linger.py).
 
 An asyncio front (uvicorn with a WSGI adapter) and gevent were the other
 candidates; this keeps the measured live path (the dispatcher's non-blocking
@@ -128,7 +128,7 @@ class MovaWorker(ThreadWorker):  # type: ignore[misc]
 
     def init_process(self) -> None:
         gunicorn_util.write_error = write_json_error
-        gunicorn_util.close_graceful = LingeringCloser().close  # never on the accepting thread (hub/linger.py)
+        gunicorn_util.close_graceful = LingeringCloser().close  # never on the accepting thread (hub/server/linger.py)
         super().init_process()
 
     def handle_exit(self, sig: int, frame: Any) -> None:

@@ -1,4 +1,4 @@
-"""hub.demo.Demo against the real server: every panel's category shows up within seconds."""
+"""hub.demo.player.Demo against the real server: every panel's category shows up within seconds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL store against the SQLite one: the shared SQL (hub.store.Dialect) gives the same answers.
+"""The PostgreSQL store against the SQLite one: the shared SQL (hub.storage.sql.Dialect) gives the same answers.
 
 Chart series at every resolution (raw buckets, rollup cells, grouped rollups) and
 retention are written once for both dialects; here the same events go into both

@@ -1,4 +1,4 @@
-"""hub.demo.Simulator replayed with fixed seeds, without a server: valid, varied, deterministic events."""
+"""hub.demo.simulator.Simulator replayed with fixed seeds, without a server: valid, varied, deterministic events."""
 
 from __future__ import annotations
 

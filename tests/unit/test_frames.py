@@ -1,4 +1,4 @@
-"""Events frames are written straight to the socket with our own header (hub/stream.py text_frame_header).
+"""Events frames are written straight to the socket with our own header (hub/live/stream.py text_frame_header).
 
 A real WebSocket client's decoder (wsproto, the library simple_websocket uses) must read them
 back whole at every length encoding RFC 6455 has: 7-bit, 16-bit and 64-bit. So must the

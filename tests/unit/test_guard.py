@@ -1,4 +1,4 @@
-"""hub/guard.py on a real Flask app: an unexpected exception is a JSON 500 under /api and /ws, with the headers."""
+"""hub/server/guard.py on a real Flask app: an unexpected exception is a JSON 500 under /api and /ws, with the headers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one Host/Origin rule (hub/hostpolicy.py), over the settings that shape it."""
+"""The one Host/Origin rule (hub/server/hostpolicy.py), over the settings that shape it."""
 
 from __future__ import annotations
 

@@ -66,12 +66,12 @@ def test_documents_every_api_route(server: Flask) -> None:
     routes = api_routes(server)
     assert ("/api/events", "post") in routes  # the walk over url_map found the API at all
     missing = routes - spec_operations(openapi_spec())
-    assert not missing, f"routes missing from hub/openapi.py: {sorted(missing)}"
+    assert not missing, f"routes missing from hub/api/openapi.py: {sorted(missing)}"
 
 
 def test_documents_no_route_that_does_not_exist(server: Flask) -> None:
     extra = spec_operations(openapi_spec()) - api_routes(server)
-    assert not extra, f"hub/openapi.py documents routes the app does not have: {sorted(extra)}"
+    assert not extra, f"hub/api/openapi.py documents routes the app does not have: {sorted(extra)}"
 
 
 def test_served_document_is_this_one(server: Flask) -> None:

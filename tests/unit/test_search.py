@@ -1,4 +1,4 @@
-"""hub.search on a real SQLite file: the time budget stops a search honestly and its cursor carries on."""
+"""hub.storage.search on a real SQLite file: the time budget stops a search honestly and its cursor carries on."""
 
 from __future__ import annotations
 

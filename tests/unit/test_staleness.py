@@ -1,4 +1,4 @@
-"""hub.staleness on a real LiveState: quiet running jobs and transfers are stalled, not active."""
+"""hub.live.staleness on a real LiveState: quiet running jobs and transfers are stalled, not active."""
 
 from __future__ import annotations
 

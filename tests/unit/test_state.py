@@ -1,4 +1,4 @@
-"""hub.state.LiveState folded from explicit event sequences: every transition it knows."""
+"""hub.live.state.LiveState folded from explicit event sequences: every transition it knows."""
 
 from __future__ import annotations
 

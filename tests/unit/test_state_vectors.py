@@ -1,4 +1,4 @@
-"""hub/state.py LiveState against the shared vectors (tests/vectors/live_state.json).
+"""hub/live/state.py LiveState against the shared vectors (tests/vectors/live_state.json).
 
 The page folds events with assets/client/live_state.js; tests/js/live_state.test.js runs the same
 vectors there. A rule changed on one side only fails one of the two suites (DESIGN.md §5: state the

@@ -1,4 +1,4 @@
-"""Build tests/vectors/live_state.json: events -> LiveState snapshot (computed once by hub/state.py, then reviewed by hand).
+"""Build tests/vectors/live_state.json: events -> LiveState snapshot (computed once by hub/live/state.py, then reviewed by hand).
 
 Re-run only when a rule changes on purpose (`.venv/bin/python tests/vectors/build_live_state.py`), then review the diff:
 the vectors are the spec both foldings are held to.
@@ -148,7 +148,7 @@ case(
     {"prediction_window_s": 30},
 )
 DOC = (
-    "Events -> LiveState.snapshot(now): run by tests/unit/test_state_vectors.py (hub/state.py) and "
+    "Events -> LiveState.snapshot(now): run by tests/unit/test_state_vectors.py (hub/live/state.py) and "
     "tests/js/live_state.test.js (assets/client/live_state.js). Times are 2026-11-26T14:00:SS.mmmZ; now is epoch seconds."
 )
 with (ROOT / "tests" / "vectors" / "live_state.json").open("w") as out:
