@@ -37,7 +37,7 @@ from hub.events.model import AppendResult, StoredEvent
 from hub.storage.arrow import copy_batches
 from hub.storage.base import SQLStore, plan_write
 from hub.storage.series import Retention, retention_deletes
-from hub.storage.sql import POSTGRES
+from hub.storage.sql import POSTGRES, schema
 from hub.storage.writer import RETENTION_EVERY_S, WriteRequest
 
 logger = logging.getLogger(__name__)
@@ -45,45 +45,9 @@ logger = logging.getLogger(__name__)
 WRITE_LOCK = 0x4D4F5641  # "MOVA": the advisory lock every writer holds from seq assignment to XADD
 SCHEMA_LOCK = WRITE_LOCK + 1
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq BIGINT PRIMARY KEY,
-    id TEXT NOT NULL,
-    source TEXT NOT NULL,
-    type TEXT COLLATE "C" NOT NULL,
-    ts DOUBLE PRECISION NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_idempotency ON events (id, source);
-CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
-CREATE TABLE IF NOT EXISTS series (
-    id BIGSERIAL PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    first_ts DOUBLE PRECISION NOT NULL,
-    last_ts DOUBLE PRECISION NOT NULL,
-    last_value DOUBLE PRECISION NOT NULL
-);
-CREATE TABLE IF NOT EXISTS samples (
-    series_id BIGINT NOT NULL,
-    ts DOUBLE PRECISION NOT NULL,
-    value DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (series_id, ts)
-);
-CREATE TABLE IF NOT EXISTS rollups (
-    series_id BIGINT NOT NULL,
-    res INTEGER NOT NULL,
-    bucket DOUBLE PRECISION NOT NULL,
-    min DOUBLE PRECISION NOT NULL,
-    max DOUBLE PRECISION NOT NULL,
-    sum DOUBLE PRECISION NOT NULL,
-    count BIGINT NOT NULL,
-    last DOUBLE PRECISION NOT NULL,
-    last_ts DOUBLE PRECISION NOT NULL,
-    PRIMARY KEY (series_id, res, bucket)
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
--- the shared seq counter: advanced in the writing transaction, so a rollback leaves no gap
+# beside the tables both stores keep (hub/storage/sql.py): the shared seq counter, advanced in the writing
+# transaction, so a rollback leaves no gap
+SEQ_COUNTER = """
 CREATE TABLE IF NOT EXISTS seq_counter (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), last BIGINT NOT NULL);
 INSERT INTO seq_counter (one, last) VALUES (TRUE, 0) ON CONFLICT DO NOTHING;
 """
@@ -110,7 +74,7 @@ class PostgresStore(SQLStore):
         self._writer = self._connect()
         with self._writer.transaction():
             self._writer.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
-            for statement in SCHEMA.split(";"):
+            for statement in (schema(POSTGRES) + SEQ_COUNTER).split(";"):
                 if statement.strip():
                     self._writer.execute(statement)
             self._writer.execute(

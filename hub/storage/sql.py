@@ -125,6 +125,73 @@ def filter_sql(
     return " AND ".join(clauses), params
 
 
+# -- the tables: one schema, the column types in each database's words ----------------------
+
+COLUMN_TYPES = {
+    "sqlite": {
+        "seq": "INTEGER PRIMARY KEY AUTOINCREMENT",  # AUTOINCREMENT: a seq is never given twice, even after retention
+        "type": "TEXT",
+        "real": "REAL",
+        "series_key": "INTEGER PRIMARY KEY",
+        "int64": "INTEGER",
+        "clustered": " WITHOUT ROWID",  # the primary key is the table: samples and cells are read by it
+    },
+    "postgresql": {
+        "seq": "BIGINT PRIMARY KEY",  # assigned from seq_counter under the write lock (hub/storage/postgres.py)
+        "type": 'TEXT COLLATE "C"',  # byte order, as SQLite's: the type prefix ranges rely on it
+        "real": "DOUBLE PRECISION",
+        "series_key": "BIGSERIAL PRIMARY KEY",
+        "int64": "BIGINT",
+        "clustered": "",
+    },
+}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq {seq},
+    id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    type {type} NOT NULL,
+    ts {real} NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_idempotency ON events (id, source);
+CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
+CREATE TABLE IF NOT EXISTS series (
+    id {series_key},
+    name TEXT NOT NULL UNIQUE,
+    first_ts {real} NOT NULL,
+    last_ts {real} NOT NULL,
+    last_value {real} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS samples (
+    series_id {int64} NOT NULL,
+    ts {real} NOT NULL,
+    value {real} NOT NULL,
+    PRIMARY KEY (series_id, ts)
+){clustered};
+CREATE TABLE IF NOT EXISTS rollups (
+    series_id {int64} NOT NULL,
+    res INTEGER NOT NULL,
+    bucket {real} NOT NULL,
+    min {real} NOT NULL,
+    max {real} NOT NULL,
+    sum {real} NOT NULL,
+    count {int64} NOT NULL,
+    last {real} NOT NULL,
+    last_ts {real} NOT NULL,
+    PRIMARY KEY (series_id, res, bucket)
+){clustered};
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def schema(dialect: Dialect) -> str:
+    """The tables and indexes both stores keep, in this database's column types (statements end with ';')."""
+    return SCHEMA.format(**COLUMN_TYPES[dialect.name])
+
+
 # -- the statements of a write, alike in both databases ----------------------------------
 
 

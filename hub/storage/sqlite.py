@@ -34,50 +34,10 @@ from hub.events.model import NewEvent, StoredEvent
 from hub.storage.arrow import sqlite_batches
 from hub.storage.base import SQLStore, plan_write
 from hub.storage.series import Retention, retention_deletes
-from hub.storage.sql import SQLITE
+from hub.storage.sql import SQLITE, schema
 from hub.storage.writer import RETENTION_EVERY_S, WriteRequest
 
 logger = logging.getLogger(__name__)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL,
-    source TEXT NOT NULL,
-    type TEXT NOT NULL,
-    ts REAL NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_idempotency ON events (id, source);
-CREATE INDEX IF NOT EXISTS events_type ON events (type, seq);
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
-CREATE TABLE IF NOT EXISTS series (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
-    first_ts REAL NOT NULL,
-    last_ts REAL NOT NULL,
-    last_value REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS samples (
-    series_id INTEGER NOT NULL,
-    ts REAL NOT NULL,
-    value REAL NOT NULL,
-    PRIMARY KEY (series_id, ts)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollups (
-    series_id INTEGER NOT NULL,
-    res INTEGER NOT NULL,
-    bucket REAL NOT NULL,
-    min REAL NOT NULL,
-    max REAL NOT NULL,
-    sum REAL NOT NULL,
-    count INTEGER NOT NULL,
-    last REAL NOT NULL,
-    last_ts REAL NOT NULL,
-    PRIMARY KEY (series_id, res, bucket)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 
 # a full request (the default batch limit) in one statement: 6,000 parameters, under SQLite's
 # limit (32,766 since 3.32). 500 rows a statement measured ~15% fewer events/s at 1,000-event batches:
@@ -112,7 +72,7 @@ class SQLiteStore(SQLStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._synchronous = synchronous.upper()
         self._writer = self._connect()
-        self._writer.executescript(SCHEMA)
+        self._writer.executescript(schema(SQLITE))
         if max_bytes:
             page_size = self._writer.execute("PRAGMA page_size").fetchone()[0]
             self._writer.execute(f"PRAGMA max_page_count = {max(1, max_bytes // page_size)}")
