@@ -26,9 +26,9 @@ from hub.demo.world import (
     SERVING,
     USERS,
     Event,
-    _Job,
-    _Transfer,
-    _World,
+    Job,
+    Transfer,
+    World,
 )
 
 
@@ -39,7 +39,7 @@ class Simulator:
         self.rng = rng
         self.start = start
         self.now = start
-        self.w = _World(next_job_at=start, next_transfer_at=start + 1, next_metrics_at=start)
+        self.w = World(next_job_at=start, next_transfer_at=start + 1, next_metrics_at=start)
         self.w.next_note_at = start + rng.uniform(15, 30)
         self.w.next_plugin_at = start + rng.uniform(20, 40)
         self.w.next_alert_at = start + rng.uniform(60, 120)
@@ -79,11 +79,11 @@ class Simulator:
             out.append(("ml.model.update", {"model": model, "version": "v1", "stage": "production"}))
         return out
 
-    def _new_job(self, now: float) -> _Job:
+    def _new_job(self, now: float) -> Job:
         rng = self.rng
         name = rng.choice([n for n in JOB_NAMES if n not in self.w.jobs])
         loss0 = rng.uniform(1.5, 2.5)
-        return _Job(
+        return Job(
             name=name,
             epochs=rng.randint(5, 15),
             epoch_s=rng.uniform(4, 12),
@@ -190,7 +190,7 @@ class Simulator:
         if now >= w.next_transfer_at and len(w.transfers) < 3:
             w.transfer_count += 1
             direction = rng.choice(("upload", "download"))
-            transfer = _Transfer(
+            transfer = Transfer(
                 key=f"tr-{w.transfer_count:05d}",
                 direction=direction,
                 name=rng.choice(FILES),

@@ -48,7 +48,7 @@ ALERTS = (
 
 
 @dataclass
-class _Job:
+class Job:
     name: str
     epochs: int
     epoch_s: float
@@ -66,7 +66,7 @@ class _Job:
 
 
 @dataclass
-class _Transfer:
+class Transfer:
     key: str
     direction: str
     name: str
@@ -79,12 +79,12 @@ class _Transfer:
 
 
 @dataclass
-class _World:
-    jobs: dict[str, _Job] = field(default_factory=dict)
+class World:
+    jobs: dict[str, Job] = field(default_factory=dict)
     next_job_at: float = 0.0
     runs: int = 0
     versions: dict[str, int] = field(default_factory=dict)
-    transfers: dict[str, _Transfer] = field(default_factory=dict)
+    transfers: dict[str, Transfer] = field(default_factory=dict)
     transfer_count: int = 0
     next_transfer_at: float = 0.0
     presence: dict[str, str] = field(default_factory=dict)

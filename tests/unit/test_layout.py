@@ -102,7 +102,18 @@ def test_layout002_no_module_over_400_lines() -> None:
     assert not long, f"split these along a seam of one concern: {long}"
 
 
-def test_layout003_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
+def test_layout003_components_never_reach_the_hub() -> None:
+    # components/ are pure layout builders; what they need of the hub's settings reaches them as arguments
+    reaching = [
+        f"{p.relative_to(ROOT)} imports {t}"
+        for p in sorted((ROOT / "components").rglob("*.py"))
+        for t in imports(p)
+        if t.split(".")[0] == "hub"
+    ]
+    assert not reaching, "\n".join(reaching)
+
+
+def test_layout004_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     # the rule above would pass vacuously if imports() missed imports inside functions or under TYPE_CHECKING
     source = tmp_path / "m.py"
     source.write_text(
