@@ -42,9 +42,10 @@ class Planned:
 def plan_write(group: list[WriteRequest], existing: set[tuple[str, str]], last_seq: int) -> Planned:
     """Give each new event the next seq and its stored text; skip (id, source) pairs already stored or repeated."""
     plan = Planned(last_seq=last_seq)
+    rows, stored, samples = plan.rows, plan.stored, plan.samples  # locals: this loop runs once per event
     seq = last_seq
     for request in group:
-        first = len(plan.stored)
+        first = len(stored)
         duplicates = 0
         for event in request.events:
             key = (event.id, event.source)
@@ -54,11 +55,11 @@ def plan_write(group: list[WriteRequest], existing: set[tuple[str, str]], last_s
             existing.add(key)
             seq += 1
             body = event.body_with_seq(seq)
-            plan.rows.append((seq, event.id, event.source, event.type, event.ts, body))
-            plan.stored.append(StoredEvent(seq, event.type, body))
+            rows.append((seq, event.id, event.source, event.type, event.ts, body))
+            stored.append(StoredEvent(seq, event.type, body))
             if event.type in SAMPLE_TYPES:
-                plan.samples.extend(samples_of(event))
-        mine = plan.stored[first:]
+                samples.extend(samples_of(event))
+        mine = stored[first:]
         plan.results.append(
             AppendResult(
                 accepted=len(mine),
