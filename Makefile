@@ -28,8 +28,21 @@ run: $(RUN_STAMP)
 demo: $(RUN_STAMP)
 	$(BIN)/python app.py --demo
 
-# Debian's chromium and chromedriver, installed only when missing
-browser-deps:
+# axe-core, the accessibility engine tests/browser/test_a11y.py runs in the page: the npm package itself (one
+# file, pinned and checked by sha256). The PyPI wrappers that bundle it carry an axe of 2018 (axe-selenium-python)
+# or need a selenium newer than dash[testing] allows (selenium-axe-python) or Playwright.
+AXE_VERSION := 4.14.1
+AXE_SHA256  := 29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+AXE_JS      := .cache/axe-core-$(AXE_VERSION).min.js
+
+$(AXE_JS):
+	@mkdir -p .cache/axe-pack
+	cd .cache/axe-pack && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js
+	echo "$(AXE_SHA256)  .cache/axe-pack/package/axe.min.js" | sha256sum -c --quiet
+	mv .cache/axe-pack/package/axe.min.js $(AXE_JS) && rm -rf .cache/axe-pack
+
+# Debian's chromium and chromedriver, installed only when missing; axe-core
+browser-deps: $(AXE_JS)
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		echo "installing chromium and chromium-driver"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

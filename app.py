@@ -38,7 +38,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
 
     import callbacks
     from components.client import ASSETS_PATH_IGNORE, client_scripts
-    from components.layout import page
+    from components.layout import INDEX_STRING, page
     from hub.hub import Hub
     from hub.server.guard import SCRIPT_HASHES
 
@@ -55,6 +55,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
         assets_path_ignore=ASSETS_PATH_IGNORE,
         external_scripts=client_scripts(),
         update_title=None,
+        index_string=INDEX_STRING,
         suppress_callback_exceptions=True,
     )
     app.layout = page(settings)

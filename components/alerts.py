@@ -141,7 +141,7 @@ def alerts_card() -> dbc.Card:
         [
             html.Div("Select a rule to see its chart and history", id=ids.ALERTS_DETAIL_TITLE, className="sub-title"),
             dcc.Graph(id=ids.ALERTS_GRAPH, figure=EMPTY_FIGURE, config=GRAPH_CONFIG, className="alerts-graph"),
-            html.Ol([], id=ids.ALERTS_HISTORY, className="panel-list alerts-history"),
+            html.Ol([], id=ids.ALERTS_HISTORY, className="panel-list alerts-history", tabIndex=0),
         ],
         className="alerts-detail",
     )
@@ -155,6 +155,7 @@ def alerts_card() -> dbc.Card:
                         html.Div("Loading…", className="empty-state small"),
                         id=ids.ALERTS_LIST,
                         className="panel-list alerts-list",
+                        tabIndex=0,
                     ),  # fmt: skip
                     detail,
                 ],

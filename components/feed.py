@@ -84,7 +84,8 @@ def feed_card(max_items: int) -> dbc.Card:
                 id=ids.ACTIVITY_FEED,
                 className="feed-list",
                 role="log",
-                **{"aria-live": "polite", "data-max-items": str(max_items)},
+                tabIndex=0,  # scrolled by keyboard too (axe scrollable-region-focusable)
+                **{"aria-live": "polite", "aria-label": "Activity feed", "data-max-items": str(max_items)},
             ),
         ],
         className="feed-body",

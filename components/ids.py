@@ -34,6 +34,7 @@ def panel_events(panel: str) -> str:
 
 
 # -- top bar -----------------------------------------------------------------------
+THEME_TOGGLE = "theme-toggle"  # light/dark; the choice is remembered (assets/01_theme.js)
 STATUS_PILL = "status-pill"
 STATUS_ICON = "status-icon"
 STATUS_DETAIL = "status-detail"

@@ -21,6 +21,25 @@ from components.ingest import ingest_card
 from components.panels import panels_section
 from components.topbar import top_bar
 
+# Dash's own page with a language (screen readers pick their voice by it; axe html-has-lang) and no IE banner
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
 
 def live_client(config: dict[str, Any]) -> html.Div:
     """The parts of the live client that have no look: the config, the socket, the poll's timer."""

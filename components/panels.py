@@ -29,7 +29,8 @@ def _head(title: str, icon_name: str, count_id: str) -> html.Div:
 def _list(list_id: str, extra_class: str = "") -> html.Div:
     """A list the panel's JS module fills with DOM rows: Dash renders it empty and never again (an
     empty list shows "Loading…" from CSS until the client paints its first state)."""
-    return html.Div(id=list_id, className=f"panel-list {extra_class}".strip())
+    # tabIndex: a list that scrolls is reached and scrolled by keyboard too (axe scrollable-region-focusable)
+    return html.Div(id=list_id, className=f"panel-list {extra_class}".strip(), tabIndex=0)
 
 
 def ml_card() -> dbc.Card:

@@ -1,4 +1,4 @@
-"""The top bar: brand, connection badge with its details popover, system health and the bell."""
+"""The top bar: brand, connection badge with its details popover, system health, the bell and the theme toggle."""
 
 from __future__ import annotations
 
@@ -68,6 +68,8 @@ def notification_bell() -> html.Div:
     bell = html.Button(
         [
             icon("bell", 20),
+            # the button's name is "Notifications 3": the word for screen readers, the count as shown
+            html.Span("Notifications", className="visually-hidden"),
             html.Span("0", id=ids.NOTIFICATION_COUNT, className="bell-count is-zero"),
         ],
         id=ids.NOTIFICATION_BELL,
@@ -75,6 +77,8 @@ def notification_bell() -> html.Div:
         title="Notifications",
         type="button",
         n_clicks=0,
+        # the list opens as a dialog (Esc closes it)
+        **{"aria-haspopup": "dialog", "aria-expanded": "false"},
     )
     header = html.Div(
         [
@@ -109,6 +113,10 @@ def notification_bell() -> html.Div:
                     html.Div("No notifications yet", className="empty-state"),
                     id=ids.NOTIFICATION_LIST,
                     className="notif-list",
+                    # a scrolling list is reached by keyboard too (axe scrollable-region-focusable)
+                    tabIndex=0,
+                    role="region",
+                    **{"aria-label": "Notification list"},
                 ),
             ],
             class_name="p-0",
@@ -120,6 +128,22 @@ def notification_bell() -> html.Div:
         class_name="mova-popover notif-popover",
     )
     return html.Div([bell, popover, panel_store("notifications")], className="d-flex align-items-center")
+
+
+def theme_toggle() -> html.Button:
+    """Light or dark: shows the theme it switches to; pressed means light (assets/client/panel_theme.js)."""
+    return html.Button(
+        [
+            html.Span(icon("moon", 18), className="icon-moon"),
+            html.Span(icon("sun", 18), className="icon-sun"),
+        ],
+        id=ids.THEME_TOGGLE,
+        className="icon-button theme-toggle",
+        title="Light theme",
+        type="button",
+        n_clicks=0,
+        **{"aria-label": "Light theme", "aria-pressed": "false"},
+    )
 
 
 def top_bar() -> html.Header:
@@ -135,12 +159,14 @@ def top_bar() -> html.Header:
     return html.Header(
         html.Div(
             [
-                brand,
+                # the page's one level-one heading (screen readers jump by headings)
+                html.H1(brand, className="brand-heading"),
                 html.Div(
                     [
                         status_badge(),
                         health_badge(),
                         notification_bell(),
+                        theme_toggle(),
                         # who is signed in, sign out, and (admins) users and tokens: hub/access's pages
                         html.A(
                             icon("user", 20),
@@ -148,6 +174,7 @@ def top_bar() -> html.Header:
                             id=ids.ACCOUNT_LINK,
                             className="icon-button topbar-account",
                             title="Account",
+                            **{"aria-label": "Account"},
                         ),
                     ],
                     className="topbar-right",

@@ -11,6 +11,7 @@ const ICONS = [
   'cloud-off', 'cpu', 'database', 'device-floppy', 'file', 'filter', 'gauge', 'heart-rate-monitor', 'history',
   'info-circle', 'layout-dashboard', 'loader-2', 'network', 'player-pause', 'player-play', 'plug-connected',
   'point-filled', 'puzzle', 'refresh', 'search', 'server', 'trash', 'user', 'x', 'chevron-down', 'stack-2',
+  'sun', 'moon', 'help-circle',
 ];
 
 const source = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));

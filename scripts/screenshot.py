@@ -255,10 +255,15 @@ def chromium(width: int, height: int) -> webdriver.Chrome:
     return webdriver.Chrome(options=options)
 
 
-def shoot(url: str, width: int, height: int, out: Path, open_bell: bool = False) -> list[dict[str, Any]]:
+def shoot(
+    url: str, width: int, height: int, out: Path, open_bell: bool = False, scheme: str = "dark"
+) -> list[dict[str, Any]]:
     driver = chromium(width, height)
     try:
         driver.set_window_size(width, height)
+        # the theme follows the system's colour scheme while no choice is stored (assets/01_theme.js)
+        features = [{"name": "prefers-color-scheme", "value": scheme}]
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
         driver.get(url)
         badge = "const b = document.getElementById('status-badge'); return b ? b.textContent : ''"
         wait_until(lambda: driver.execute_script(badge) == "Live", 30, 0.2, "the badge to say Live")
@@ -289,7 +294,8 @@ def main() -> int:
     parser.add_argument("--url", help="an already running server (default: start one with demo data)")
     parser.add_argument("--out", default="docs/screenshots", help="directory for the PNG files")
     parser.add_argument("--widths", default="1280", help="comma-separated window widths (1280 is dashboard.png)")
-    parser.add_argument("--height", type=int, default=2000)
+    parser.add_argument("--height", type=int, default=1400)
+    parser.add_argument("--themes", default="dark,light", help="dashboard.png is dark, dashboard-light.png light")
     args = parser.parse_args()
 
     out = Path(args.out)
@@ -308,13 +314,15 @@ def main() -> int:
     errors = 0
     try:
         for width in (int(w) for w in args.widths.split(",")):
-            height = args.height if width >= 600 else 844
-            path = out / ("dashboard.png" if width == 1280 else f"dashboard-{width}.png")
-            logs = shoot(url, width, height, path)
-            print(f"wrote {path}")
-            for entry in logs:
-                errors += 1
-                print(f"  console: {entry['message']}")
+            for scheme in args.themes.split(","):
+                height = args.height if width >= 600 else 844
+                name = "dashboard" + ("" if width == 1280 else f"-{width}") + ("" if scheme == "dark" else f"-{scheme}")
+                path = out / f"{name}.png"
+                logs = shoot(url, width, height, path, scheme=scheme)
+                print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
+                for entry in logs:
+                    errors += 1
+                    print(f"  console: {entry['message']}")
     finally:
         feeder.stop.set()
         if server is not None:

@@ -150,6 +150,7 @@
         console.warn('MOVA: initial load failed, retrying:', err && err.message);
         ctx.conn.bootFailed();
         markDirty('status');
+        reachability();
         await new Promise((resolve) => setTimeout(resolve, BOOT_RETRY_MS));
       }
     }
@@ -172,7 +173,10 @@
     },
     later: (fn, ms) => setTimeout(fn, ms),
     cancel: (handle) => clearTimeout(handle),
-    onChange() { markDirty('status'); },
+    onChange() {
+      markDirty('status');
+      reachability();
+    },
   };
 
   // -- frames -----------------------------------------------------------------------------------
@@ -196,7 +200,6 @@
 
   async function handleFrame(frame) {
     if (ctx.reloading) return;
-    ctx.conn.received();
     // every frame after hello is numbered: a jump means one was lost, whatever its kind (DESIGN.md §4)
     if (frame.kind !== 'hello' && ctx.window.frame(frame.n) === 'lost') {
       const [, status] = await Promise.all([fetchAfter('websocket'), getJSON('/api/status')]);
@@ -235,6 +238,9 @@
   /** One socket frame, in arrival order: each waits for the backfill the one before may have started. */
   function receive(data) {
     if (typeof data !== 'string') return;
+    // the socket is alive when a frame arrives, not when its turn in the chain comes (a long backfill before
+    // it must not make a pong look late: connection.js gives up on a ping unanswered for 10 s)
+    if (ctx.conn) ctx.conn.received();
     let frame;
     try {
       frame = JSON.parse(data);
@@ -262,6 +268,24 @@
     });
   }
 
+  /**
+   * The health badge says "unknown" while the server cannot be reached (connection.js `unreachable`):
+   * repaint it when that changes, and once the server answers a poll again, ask it for its health
+   * (a socket that comes back brings it in its hello).
+   */
+  let wasUnreachable = false;
+  function reachability() {
+    const now = Conn.unreachable(ctx.conn && ctx.conn.info);
+    if (now === wasUnreachable) return;
+    wasUnreachable = now;
+    markDirty('health', true);
+    if (!now && ctx.conn.state !== 'connected') {
+      getJSON('/api/status').then((status) => {
+        if (status.health && status.health.state) setHealth(status.health);
+      }, () => {});
+    }
+  }
+
   let pollInFlight = false;
   async function pollOnce() {
     if (pollInFlight || ctx.conn.state === 'connected' || ctx.conn.state === 'closed') return;
@@ -275,6 +299,7 @@
     } finally {
       pollInFlight = false;
       markDirty('status');
+      reachability();
     }
   }
 
@@ -296,6 +321,7 @@
 
   function start(win) {
     W.listen(win, receive);
+    W.watchAria(win);
     const panels = (win.mova && win.mova.panels) || {};
     Object.keys(panels).forEach((name) => {
       ctx.panels[name] = panels[name];

@@ -4,7 +4,10 @@
  *   state          what holds                                   badge
  *   disconnected   not started yet (the boot loads REST first)  Connecting
  *   connecting     the socket's url is set, no hello yet         Connecting (first time) / Reconnecting
- *   connected      the hello arrived: frames flow                Live
+ *                  (no hello within helloTimeoutS: failed)
+ *   connected      the hello arrived: frames flow; a ping each   Live
+ *                  heartbeat (no answer within pongTimeoutS, or
+ *                  nothing for two heartbeats: failed)
  *   polling        the socket is down: REST polls deliver,       Polling (polls answer) / Offline (they fail)
  *                  a retry is scheduled with backoff
  *   closed         the page is reloading (a reset): nothing more Offline
@@ -12,7 +15,10 @@
  * Every change goes through `to(state, reason)`, which refuses a move the TRANSITIONS table does not
  * allow and reports (state, reason) to `onChange`. Reconnects wait 1 s doubling to 30 s, with full
  * jitter (a random delay up to that cap, so a hundred pages that lost the same server do not all come
- * back in the same second); after `maxTries` every try waits up to 30 s. The machine decides; the
+ * back in the same second); after `maxTries` every try waits up to 30 s. A socket that opens and then
+ * says nothing (a proxy that accepts the upgrade and passes no frame) fails like a refused one: no
+ * hello within `helloTimeoutS` of the open, or no pong within `pongTimeoutS` of a ping, and the page
+ * polls while it retries with backoff, instead of showing "Connecting" for ever. The machine decides; the
  * effects (set the socket's url, send a ping, start or stop the poll, timers) are functions the client
  * passes in, so node tests drive it with fakes and a fake clock.
  */
@@ -33,7 +39,7 @@
   // why a state changed, as the badge's details and the console name it
   const REASONS = {
     boot: 'the initial state loaded', hello: 'the server said hello', closed: 'transport closed',
-    silent: 'nothing received for two heartbeats', retry: 'backoff elapsed', answered: 'the REST poll answers again',
+    silent: 'nothing received for two heartbeats, or no pong to a ping', timeout: 'no hello after the socket opened', retry: 'backoff elapsed', answered: 'the REST poll answers again',
     reset: 'the server reset the stream',
   };
 
@@ -56,13 +62,14 @@
 
   /**
    * A connection. `fx`: {open(count), ping(id), poll(on), later(fn, ms) -> handle, cancel(handle), onChange(state, reason)}.
-   * `opts`: {maxTries, heartbeatS, now(), rand()}.
+   * `opts`: {maxTries, heartbeatS, helloTimeoutS, pongTimeoutS, now(), rand()}.
    */
   function create(fx, opts) {
-    const o = Object.assign({ maxTries: 10, heartbeatS: 30, now: () => Date.now(), rand: Math.random }, opts || {});
+    const o = Object.assign({ maxTries: 10, heartbeatS: 30, helloTimeoutS: 10, pongTimeoutS: 10, now: () => Date.now(), rand: Math.random }, opts || {});
     const c = {
       state: 'disconnected', reason: null, attempt: 0, failed: 0, lost: false, everLive: false, connects: 0,
       pollOk: null, nextTryAt: null, retry: null, heartbeatS: o.heartbeatS, lastMessageAt: null, lastPingAt: 0, pings: 0,
+      openedAt: null, timeouts: 0,
     };
 
     function to(state, reason) {
@@ -83,6 +90,7 @@
       c.retry = null;
       c.nextTryAt = null;
       c.connects += 1;
+      c.openedAt = o.now();
       to('connecting', reason);
       fx.open(c.connects); // a new url: the component opens a new socket with after=<last seq>
     }
@@ -117,7 +125,11 @@
     return {
       get state() { return c.state; },
       info: c,
-      start() { if (c.state === 'disconnected') open('boot'); },
+      start() {
+        if (c.state !== 'disconnected') return;
+        c.pollOk = null; // the boot's REST load answered
+        open('boot');
+      },
       /** Any frame from the server: the socket is alive. */
       received() { c.lastMessageAt = o.now(); },
       hello(heartbeatS) {
@@ -129,7 +141,7 @@
         c.attempt = 0;
         c.failed = 0;
         c.nextTryAt = null;
-        c.lastPingAt = o.now();
+        c.lastPingAt = c.lastMessageAt; // no ping awaits its pong on a new socket
         to('connected', 'hello');
       },
       socketClosed() { down('closed'); },
@@ -145,12 +157,22 @@
         c.failed += 1;
         c.attempt = Math.max(c.attempt, 1);
       },
-      /** Every second: ping each heartbeat, and give up on a socket silent for two of them. */
+      /**
+       * Every second: give up on a socket that never said hello, ping each heartbeat, and give up on one
+       * that left a ping unanswered or was silent for two heartbeats.
+       */
       tick() {
-        if (c.state !== 'connected') return;
         const now = o.now();
+        if (c.state === 'connecting' && c.openedAt !== null && now - c.openedAt > o.helloTimeoutS * 1000) {
+          c.timeouts += 1;
+          down('timeout'); // with backoff: a proxy that always swallows the socket is retried ever more slowly
+          return;
+        }
+        if (c.state !== 'connected') return;
         const beat = c.heartbeatS * 1000;
-        if (c.lastMessageAt !== null && now - c.lastMessageAt > 2 * beat) {
+        const unanswered = c.pings > 0 && c.lastPingAt > c.lastMessageAt && now - c.lastPingAt > o.pongTimeoutS * 1000;
+        if (unanswered || (c.lastMessageAt !== null && now - c.lastMessageAt > 2 * beat)) {
+          c.timeouts += 1;
           down('silent', 0);
           return;
         }
@@ -175,6 +197,11 @@
     return 'reconnecting';
   }
 
+  /** Whether the server cannot be reached: no live socket and the REST polls (or the boot) fail. */
+  function unreachable(info) {
+    return !!info && info.state !== 'connected' && info.state !== 'closed' && info.pollOk === false;
+  }
+
   /** Label, icon and the short detail ("attempt 2/10 · next try in 3 s") of the badge. */
   function badgeView(info, maxTries, nowMs) {
     const state = badgeState(info);
@@ -194,5 +221,5 @@
     return base + '?after=' + (lastSeq || 0) + (epoch ? '&epoch=' + encodeURIComponent(epoch) : '') + pace + '&c=' + count;
   }
 
-  return { TRANSITIONS, REASONS, create, backoffDelay, badgeState, badgeView, socketUrl };
+  return { TRANSITIONS, REASONS, create, backoffDelay, badgeState, badgeView, unreachable, socketUrl };
 });

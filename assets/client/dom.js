@@ -108,11 +108,12 @@
     box.replaceChildren(node);
   }
 
-  function progressBar(fraction, state, cssToken) {
+  /** A progress bar; `label` names it for screen readers (axe aria-progressbar-name): "Progress" if none. */
+  function progressBar(fraction, state, cssToken, label) {
     const pct = Number.isFinite(fraction) ? Math.max(0, Math.min(100, fraction * 100)) : 0;
     return h('div', {
       className: 'progress-track s-' + cssToken(state || ''),
-      attrs: { role: 'progressbar', 'aria-valuenow': Math.round(pct), 'aria-valuemin': 0, 'aria-valuemax': 100 },
+      attrs: { role: 'progressbar', 'aria-label': label || 'Progress', 'aria-valuenow': Math.round(pct), 'aria-valuemin': 0, 'aria-valuemax': 100 },
     }, [h('div', { className: 'progress-fill', style: { width: pct.toFixed(1) + '%' } })]);
   }
 

@@ -2,7 +2,10 @@
  * MOVA Live panel: the system health badge and its popover (callbacks/status.py).
  *
  * Health comes from GET /api/status at boot, the hello and health frames (client.js sets ctx.health)
- * and system.status events; the badge is written only when what it shows changed.
+ * and system.status events; the badge is written only when what it shows changed. While the server
+ * cannot be reached (no live socket and the polls fail: connection.js `unreachable`) the badge says
+ * "unknown", never the last report's "healthy"; the last report stays in the popover. When the server
+ * answers again the client asks it for its health (the hello, or GET /api/status after a poll).
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -14,8 +17,9 @@
   'use strict';
   const F = need('./format.js');
   const B = need('./bridge.js');
+  const Conn = need('./connection.js');
 
-  const ICONS = { healthy: 'circle-check', degraded: 'alert-triangle', down: 'circle-x' };
+  const ICONS = { healthy: 'circle-check', degraded: 'alert-triangle', down: 'circle-x', unknown: 'help-circle' };
   const comp = (type, props) => ({ type, namespace: 'dash_html_components', props });
   const row = (label, value) => comp('Div', {
     className: 'detail-row',
@@ -38,6 +42,24 @@
     };
   }
 
+  /** What the badge shows while the server cannot be reached: unknown, with the last report for reference. */
+  function unknownView(last) {
+    const body = [row('State', 'unknown'), comp('Div', { className: 'health-message', children: 'The server cannot be reached: its health is not known.' })];
+    if (last && last.state) body.push(row('Last report', F.text(last.state, 40) + (last.time ? ' at ' + F.clockTime(last.time) : '')));
+    return {
+      state: 'unknown', className: 'pill health-unknown', icon: 'tabler:' + ICONS.unknown,
+      title: 'System health unknown: the server cannot be reached', body,
+    };
+  }
+
+  function show(ctx, v) {
+    if (B.setChanged(ctx.ids.health_badge, { children: v.state })) shown.push(v.state);
+    if (shown.length > 20) shown.shift();
+    B.setChanged(ctx.ids.health_pill, { className: v.className, title: v.title });
+    B.setChanged(ctx.ids.health_icon, { icon: v.icon });
+    B.setChanged(ctx.ids.health_popover_body, { children: v.body });
+  }
+
   const callbacks = {
     update() {
       const ctx = window.mova.client.ctx;
@@ -46,20 +68,21 @@
       ctx.window.take('health').forEach((e) => {
         if (e.type === 'system.status') reports.push(Object.assign({}, e.data, { time: e.time }));
       });
+      if (Conn.unreachable(ctx.conn && ctx.conn.info)) {
+        reports.forEach((h) => { if (view(h)) ctx.health = h; });
+        show(ctx, unknownView(ctx.health));
+        return B.noUpdate();
+      }
       if (!reports.length && ctx.health) reports.push(ctx.health); // the boot's /api/status
       reports.forEach((h) => {
         const v = view(h);
         if (!v) return;
         ctx.health = h;
-        if (B.setChanged(ctx.ids.health_badge, { children: v.state })) shown.push(v.state);
-        if (shown.length > 20) shown.shift();
-        B.setChanged(ctx.ids.health_pill, { className: v.className, title: v.title });
-        B.setChanged(ctx.ids.health_icon, { icon: v.icon });
-        B.setChanged(ctx.ids.health_popover_body, { children: v.body });
+        show(ctx, v);
       });
       return B.noUpdate();
     },
   };
 
-  return { name: 'health', wants: (e) => e.type === 'system.status', callbacks, view, shown };
+  return { name: 'health', wants: (e) => e.type === 'system.status', callbacks, view, unknownView, shown };
 });

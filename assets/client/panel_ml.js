@@ -49,6 +49,7 @@
   function jobRow(job, v, selected) {
     return D.h('div', {
       className: 'job-row s-' + F.cssToken(v.state) + (job.job === selected ? ' is-selected' : ''), title: 'Show the loss curve',
+      attrs: { tabindex: 0, role: 'button', 'aria-pressed': job.job === selected ? 'true' : 'false' }, // Enter or Space selects
       dataset: { job: F.text(job.job, 200), state: v.state, progress: Number.isFinite(job.progress) ? String(job.progress) : '' },
     }, [
       D.h('div', { className: 'row-head' }, [
@@ -56,7 +57,7 @@
         job.model ? D.h('span', { className: 'row-sub', text: F.text(job.model, 60) }) : null,
         D.h('span', { className: 'row-pct', text: v.pct }), badge(v.state),
       ]),
-      D.progressBar(job.progress, v.state, F.cssToken),
+      D.progressBar(job.progress, v.state, F.cssToken, 'Progress of ' + F.text(job.job, 80)),
       D.h('div', { className: 'row-meta' }, v.meta.map((m) => D.h('span', { text: m }))),
     ]);
   }
@@ -165,8 +166,11 @@
     const jobsBox = D.byId(ctx.ids.ml_jobs);
     if (jobs.length) {
       const views = new Map(jobs.map((j) => [j.job, jobView(j, now)]));
+      const active = document.activeElement;
+      const focused = jobsBox && active && jobsBox.contains(active) && active.dataset ? active.dataset.job : null;
       D.keyedList(jobsBox, jobs, (j) => j.job, (j) => JSON.stringify([views.get(j.job), j.progress, j.model, j.job === selected]),
         (j) => jobRow(j, views.get(j.job), selected), S.jobs);
+      if (focused && S.jobs.has(focused) && document.activeElement !== S.jobs.get(focused).node) S.jobs.get(focused).node.focus(); // a rebuilt row keeps the keyboard's place
     } else D.emptyState(jobsBox, 'No training jobs yet', 'brain');
     const models = snap.models.slice(0, 8);
     if (models.length) {
@@ -188,6 +192,12 @@
     box.addEventListener('click', (event) => {
       const row = event.target.closest && event.target.closest('[data-job]');
       if (row) B.setProps(ctx.ids.ml_selected, { data: row.dataset.job });
+    });
+    box.addEventListener('keydown', (event) => {
+      const row = (event.key === 'Enter' || event.key === ' ') && event.target.closest && event.target.closest('[data-job]');
+      if (!row) return;
+      event.preventDefault(); // Space would scroll the page
+      B.setProps(ctx.ids.ml_selected, { data: row.dataset.job });
     });
   }
 

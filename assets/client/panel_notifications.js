@@ -4,7 +4,10 @@
  * Notifications and alerts are rare, so this panel answers with Dash components (the list's remove
  * buttons are pattern-matching Dash buttons). Read, removed and cleared marks live in a localStorage
  * store (notification-state), so they survive a reload; a new store epoch starts them afresh.
- * Toasts show only what arrived after the page loaded; errors and critical alerts stay until closed.
+ * Toasts show only what arrived after the page loaded, never more than MAX_TOASTS at once (they must
+ * not cover the page's controls): errors and critical alerts collapse into one toast that stays until
+ * closed and counts them ("3"); the others go after 5 s. Esc closes the bell's dropdown and gives the
+ * focus back to the bell; opening it moves the focus into it.
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -17,7 +20,9 @@
   const F = need('./format.js');
   const B = need('./bridge.js');
 
-  const S = { notes: [], marks: null, toasts: [] };
+  const S = { notes: [], marks: null, toasts: [], errors: 0 };
+  const MAX_TOASTS = 3;
+  const ERRORS_TOAST = 'toast-errors';
   const comp = (type, namespace, props, children) => {
     const p = Object.assign({}, props);
     if (children !== undefined) p.children = Array.isArray(children) ? children.filter((c) => c !== null && c !== '') : children;
@@ -84,21 +89,51 @@
     B.setChanged(ctx.ids.notification_count, { children: String(v.unread), className: 'bell-count' + (v.unread ? '' : ' is-zero') });
   }
 
+  function toast(id, e, level, count, sticky) {
+    const d = F.describe(e);
+    const header = [ico(F.levelIcon(level), 18), span({ className: 'toast-title' }, d.title)];
+    if (count > 1) header.push(span({ className: 'toast-count', title: count + ' errors: see the bell' }, String(count)));
+    const props = {
+      id, header, is_open: true, dismissable: true, class_name: 'mova-toast lvl-' + level, header_class_name: 'mova-toast-header',
+    };
+    if (!sticky) props.duration = 5000;
+    return comp('Toast', 'dash_bootstrap_components', props, d.detail ? d.detail : undefined);
+  }
+
+  /**
+   * The toasts after `fresh` arrived, given the open ones (`current`): one for all errors (counted, the
+   * newest shown), then the newest others, MAX_TOASTS in all. `errors` is the count so far (0 once closed).
+   */
+  function stack(current, fresh, errors, bootSeq) {
+    const open = current.filter((t) => t && t.props && t.props.is_open !== false);
+    let count = open.some((t) => t.props.id === ERRORS_TOAST) ? errors : 0;
+    const added = fresh.filter((e) => e.seq > bootSeq).sort((a, b) => a.seq - b.seq);
+    const sticky = added.filter(F.isSticky);
+    let errorToast = open.find((t) => t.props.id === ERRORS_TOAST) || null;
+    if (sticky.length) {
+      count += sticky.length;
+      errorToast = toast(ERRORS_TOAST, sticky[sticky.length - 1], 'error', count, true);
+    }
+    const others = open.filter((t) => t.props.id !== ERRORS_TOAST)
+      .concat(added.filter((e) => !F.isSticky(e)).map((e) => toast('toast-' + e.seq, e, F.levelOf(e), 1, false)));
+    const room = MAX_TOASTS - (errorToast ? 1 : 0);
+    return { toasts: (errorToast ? [errorToast] : []).concat(others.slice(-room)), errors: count, changed: added.length > 0 };
+  }
+
   function toasts(ctx, fresh) {
-    const added = fresh.filter((e) => e.seq > ctx.bootSeq).slice(-5).map((e) => {
-      const level = F.levelOf(e);
-      const d = F.describe(e);
-      const props = {
-        id: 'toast-' + e.seq, header: [ico(F.levelIcon(level), 18), span({ className: 'toast-title' }, d.title)], is_open: true,
-        dismissable: true, class_name: 'mova-toast lvl-' + level, header_class_name: 'mova-toast-header',
-      };
-      if (!F.isSticky(e)) props.duration = 5000;
-      return comp('Toast', 'dash_bootstrap_components', props, d.detail ? d.detail : undefined);
-    });
-    if (added.length) B.setProps(ctx.ids.toasts, { children: S.toasts.filter((t) => t.props.is_open !== false).concat(added).slice(-5) });
+    const next = stack(S.toasts, fresh, S.errors, ctx.bootSeq);
+    S.errors = next.errors;
+    if (next.changed) B.setProps(ctx.ids.toasts, { children: next.toasts });
   }
 
   const ctxOf = () => window.mova.client.ctx;
+
+  /** Move the focus to the dropdown's first button once it is rendered (a keyboard user lands in it). */
+  function focusInside(tries) {
+    const first = document.querySelector('.notif-popover button');
+    if (first) first.focus({ preventScroll: true }); // before Popper places it, the dropdown sits at the page's end
+    else if (tries < 20) requestAnimationFrame(() => focusInside(tries + 1));
+  }
 
   const callbacks = {
     /** New notices (its store) or new marks (the localStorage store). */
@@ -131,15 +166,28 @@
     },
     toggle(clicks, isOpen) {
       const ctx = ctxOf();
+      const bell = () => document.getElementById(ctx.ids.notification_bell);
+      const close = () => {
+        B.setProps(ctx.ids.notification_popover, { is_open: false });
+        B.setProps(ctx.ids.notification_bell, { 'aria-expanded': 'false' });
+      };
       if (!document.body.dataset.movaBellClose) {
-        // a click anywhere outside the bell and its dropdown closes the dropdown, like a menu
+        // a click anywhere outside the bell and its dropdown closes the dropdown, like a menu; so does Esc
         document.body.dataset.movaBellClose = '1';
         document.addEventListener('click', (event) => {
           const inside = event.target.closest && event.target.closest('#' + ctx.ids.notification_bell + ', .notif-popover');
-          if (!inside && document.querySelector('.notif-popover')) B.setProps(ctx.ids.notification_popover, { is_open: false });
+          if (!inside && document.querySelector('.notif-popover')) close();
+        });
+        document.addEventListener('keydown', (event) => {
+          if (event.key !== 'Escape' || !document.querySelector('.notif-popover')) return;
+          close();
+          if (bell()) bell().focus();
         });
       }
-      return clicks ? !isOpen : B.noUpdate();
+      if (!clicks) return B.noUpdate();
+      B.setProps(ctx.ids.notification_bell, { 'aria-expanded': String(!isOpen) });
+      if (!isOpen) focusInside(0);
+      return !isOpen;
     },
   };
 
@@ -152,6 +200,6 @@
     tick(ctx, seconds) {
       if (seconds % 10 === 5 && S.notes.length) paint(ctx); // relative times
     },
-    callbacks, marksOf, view, markAllRead, clearAll, removeOne,
+    callbacks, marksOf, view, markAllRead, clearAll, removeOne, stack, MAX_TOASTS,
   };
 });

@@ -49,7 +49,7 @@
         D.h('span', { className: 'row-pct', text: Number.isFinite(t.progress) ? Math.round(t.progress * 100) + '%' : '' }),
         D.h('span', { className: 'state-badge s-' + F.cssToken(state), text: state }),
       ]),
-      D.progressBar(t.progress, state, F.cssToken),
+      D.progressBar(t.progress, state, F.cssToken, 'Progress of ' + F.text(t.name || t.transfer, 80)),
       D.h('div', { className: 'row-meta' }, t.meta.map((m) => D.h('span', { text: m }))),
     ]);
   }

@@ -27,6 +27,8 @@ EXPECTED_NETWORK_ERRORS = (
     "WebSocket connection to",
     "ERR_CONNECTION_RESET",
     "ERR_EMPTY_RESPONSE",
+    # dash-renderer's word for a server-side callback (the alerts card polls every 5 s) sent while the server is down
+    "Callback failed: the server did not respond",
 )
 
 
@@ -104,7 +106,9 @@ class _RefuseWebSocketProxy(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in {"connection", "keep-alive", "host"}}
+        # the Host is passed on as a reverse proxy does (nginx: proxy_set_header Host $host), so the
+        # page's Origin (the proxy's port) is the request's own Host to the server's Origin check
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in {"connection", "keep-alive"}}
         conn = http.client.HTTPConnection(*self.upstream, timeout=30)
         try:
             conn.request(self.command, self.path, body=body, headers=headers)

@@ -30,18 +30,24 @@ def test_badge001_goes_live(dash_br: Any, server: Any) -> None:
 
 
 def test_live001_restart_comes_back_live_with_missed_events_once(dash_br: Any, server: Any) -> None:
+    server.post({"type": "system.status", "data": {"state": "healthy", "message": "all good"}})
     before = server.post([user_event(i) for i in range(3)]).json()
     open_page(dash_br, server.url)
     wait_badge(dash_br, "Live")
     wait_until(lambda: set(range(before["first_seq"], before["last_seq"] + 1)) <= set(feed_seqs(dash_br)), 10)
+    assert text_of(dash_br, "health-badge") == "healthy"
 
     server.stop()
     wait_badge(dash_br, "Reconnecting", "Offline")
+    # the last report is not shown as the server's health while the server cannot be reached
+    wait_until(lambda: text_of(dash_br, "health-badge") == "unknown", 20, 0.05, "health to say unknown")
+    assert "health-unknown" in dash_br.find_element("#health-pill").get_attribute("class")
     server.start()
     missed = server.post([user_event(i) for i in range(10, 15)]).json()
     wanted = set(range(missed["first_seq"], missed["last_seq"] + 1))
 
     wait_badge(dash_br, "Live", timeout=45)
+    wait_until(lambda: text_of(dash_br, "health-badge") == "healthy", 10, 0.05, "health back once the server answers")
     wait_until(lambda: wanted <= set(feed_seqs(dash_br)), 15, 0.05, "the events posted while the page was away")
     live = server.post(user_event(99)).json()
     wait_until(lambda: live["last_seq"] in feed_seqs(dash_br), 10, 0.05, "a live event after the restart")

@@ -20,7 +20,7 @@ from hub.settings import load
 from tests.access import add_user, create_token, login
 from tests.server import ServerProcess
 
-SAMPLE = {"path": "some/page", "rest": "nope", "filename": "mova.css", "name": "nobody"}
+SAMPLE = {"path": "some/page", "rest": "nope", "filename": "mova.css", "name": "nobody", "silence_id": "1"}
 # routes whose call changes the caller's own sign-in, or only say "you are signed in/out": they are
 # public by rule and tested in test_access_sessions.py
 SIGN_IN_ROUTES = {"mova_access.login", "mova_access.logout", "mova_access.setup"}

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SCALE
 from tests.server import ServerProcess
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)  # taken at import: queries name their range from it, not "ago"
 OUTAGE_START = NOW - timedelta(minutes=10)  # svc: 1 s samples for 2 min, 40 s of nothing, 2 min more
 DAY_START = NOW - timedelta(hours=23, minutes=50)
 RUN_START = NOW - timedelta(minutes=5)
@@ -90,12 +90,12 @@ def test_gaps001_an_outage_is_a_break_not_a_line(gaps_server, max_points):
 
 
 def test_gaps002_a_new_training_run_is_not_joined_to_the_old_one(gaps_server):
-    s = _series(gaps_server, "ml.ft.loss", since=600, max_points=1000)
+    s = _series(gaps_server, "ml.ft.loss", since=iso(RUN_START - timedelta(minutes=1)), max_points=1000)
     [gap] = _nulls(s)
     values = [v for v in s["v"] if v is not None]
     assert len(values) == 50 and gap == 30  # run one's 30 points, the break, run two's 20
     assert s["v"][gap - 1] == pytest.approx(2.0 - 30 / 40) and s["v"][gap + 1] == pytest.approx(1.0 - 1 / 40)
-    progress = _series(gaps_server, "ml.ft.progress", since=600, max_points=1000)
+    progress = _series(gaps_server, "ml.ft.progress", since=iso(RUN_START - timedelta(minutes=1)), max_points=1000)
     assert _nulls(progress) == [30]
     # within one run, no break
     second = _series(gaps_server, "ml.ft.loss", since=iso(RUN_START + timedelta(seconds=59)), max_points=1000)
@@ -103,7 +103,8 @@ def test_gaps002_a_new_training_run_is_not_joined_to_the_old_one(gaps_server):
 
 
 def test_gaps003_a_day_fills_the_chart_with_minute_rollups(gaps_server):
-    s = _series(gaps_server, "day.load", since=86400, max_points=600)
+    # the chart's "last 24 h" as of the seeding (NOW): the module may run minutes after it was imported
+    s = _series(gaps_server, "day.load", since=iso(NOW - timedelta(hours=24)), until=iso(NOW), max_points=600)
     assert s["resolution"] == "1m"
     points = [v for v in s["v"] if v is not None]
     # 24 h in 600 buckets of 144 s over 23 h 10 min of data: 580 or so points, not 24 hourly ones

@@ -104,7 +104,7 @@ def test_server_wheel_serves_the_page_and_its_assets_from_a_fresh_venv(installed
     assert all(line.startswith(site) for line in where.split()), where  # the venv's copy, not the checkout
     page = requests.get(url + "/", timeout=10)
     assert page.status_code == 200 and "MOVA Live" in page.text
-    for name in ("mova.css", "mova_live.js"):
+    for name in ("mova.css", "client/client.js"):  # the styles, and the browser client outside Dash's own
         asset = requests.get(f"{url}/assets/{name}", timeout=10)
         assert asset.status_code == 200 and asset.content == (ROOT / "assets" / name).read_bytes(), name
     assert f"/assets/{'mova.css'}" in page.text  # Dash found the assets folder inside the installed wheel

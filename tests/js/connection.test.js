@@ -108,3 +108,55 @@ test('the badge counts attempts and the next try', () => {
   assert.equal(C.badgeState({ state: 'connecting', attempt: 0, lost: false }), 'connecting');
   assert.equal(C.socketUrl('ws://h/ws', 42, 'e 1', 3), 'ws://h/ws?after=42&epoch=e%201&c=3');
 });
+
+test('a socket that opens and never says hello fails: poll, retry with growing backoff, live on a later hello', () => {
+  const t = harness({ helloTimeoutS: 10 });
+  t.conn.start();
+  for (let s = 0; s < 10; s += 1) { t.advance(1000); t.conn.tick(); }
+  assert.equal(t.conn.state, 'connecting', 'ten seconds is within the timeout');
+  t.advance(1000);
+  t.conn.tick();
+  assert.equal(t.conn.state, 'polling', 'no hello within the timeout counts as failed');
+  assert.deepEqual(t.log, ['open 1', 'poll on']);
+  assert.equal(t.changes[t.changes.length - 1], 'polling:timeout');
+  t.conn.polled(true);
+  assert.equal(C.badgeView(t.conn.info, 10, t.now).label, 'Polling', 'the badge leaves Connecting');
+  const waits = [];
+  for (let attempt = 1; attempt <= 4; attempt += 1) {
+    waits.push(t.conn.info.nextTryAt - t.now);
+    t.advance(t.conn.info.nextTryAt - t.now);
+    assert.equal(t.conn.state, 'connecting', 'the socket is tried again (attempt ' + attempt + ')');
+    assert.equal(C.badgeView(t.conn.info, 10, t.now).label, 'Polling', 'polls still deliver while the socket is tried');
+    for (let s = 0; s <= 10; s += 1) { t.advance(1000); t.conn.tick(); }
+    assert.equal(t.conn.state, 'polling');
+  }
+  assert.deepEqual(waits, [500, 1000, 2000, 4000], 'backoff doubles (rand 0.5), not a retry every timeout');
+  assert.ok(!t.log.includes('poll off'), 'polling never stopped while no socket said hello');
+  t.advance(t.conn.info.nextTryAt - t.now);
+  t.conn.hello(30);
+  assert.equal(t.conn.state, 'connected');
+  assert.equal(t.log[t.log.length - 1], 'poll off');
+  assert.equal(t.conn.info.timeouts, 5);
+});
+
+test('a ping left unanswered past the pong timeout fails a live socket; an answered one does not', () => {
+  const t = harness({ heartbeatS: 30, pongTimeoutS: 10 });
+  t.conn.start();
+  t.conn.hello(30);
+  t.advance(30000);
+  t.conn.tick();
+  assert.deepEqual(t.log.filter((l) => l.startsWith('ping')), ['ping 1']);
+  t.advance(2000);
+  t.conn.received(); // the pong
+  t.advance(28000);
+  t.conn.tick();
+  assert.equal(t.conn.state, 'connected', 'an answered ping keeps the socket');
+  assert.deepEqual(t.log.filter((l) => l.startsWith('ping')), ['ping 1', 'ping 2']);
+  t.advance(10000);
+  t.conn.tick();
+  assert.equal(t.conn.state, 'connected', 'ten seconds is within the pong timeout');
+  t.advance(1000);
+  t.conn.tick();
+  assert.equal(t.conn.state, 'polling');
+  assert.equal(t.changes[t.changes.length - 1], 'polling:silent');
+});

@@ -37,3 +37,47 @@ test("Dash's undo history is cut to its tail in place", () => {
   assert.equal(W.trimHistory(win), 0);
   assert.equal(W.trimHistory({}), 0, 'no Dash store: nothing to do');
 });
+
+test('Dash option lists become groups of named inputs; the dropdown tab stop is named, not aria-hidden', () => {
+  // a minimal element: attributes, classes, children, and the selectors fixAria uses
+  const el = (cls, attrs, children) => {
+    const node = {
+      attrs: Object.assign({}, attrs), classes: cls.split(' '), children: children || [], nextElementSibling: null, textContent: '',
+      classList: { contains: (c) => node.classes.includes(c) },
+      getAttribute: (k) => (k in node.attrs ? node.attrs[k] : null), hasAttribute: (k) => k in node.attrs,
+      setAttribute: (k, v) => { node.attrs[k] = String(v); }, removeAttribute: (k) => { delete node.attrs[k]; },
+    };
+    node.children.forEach((c, i) => { c.nextElementSibling = node.children[i + 1] || null; });
+    return node;
+  };
+  const all = (node) => [node].concat(...node.children.map(all));
+  const match = (node, sel) => sel.split(',').some((one) => {
+    const parts = one.trim().split(' ');
+    const test1 = (n, p) => {
+      const m = p.match(/^([.\w-]+)(\[(.+?)(="(.+)")?\])?$/);
+      const ok = m[1].split('.').filter(Boolean).every((c) => n.classes.includes(c));
+      return ok && (!m[3] || (m[5] === undefined ? n.hasAttribute(m[3]) : n.getAttribute(m[3]) === m[5]));
+    };
+    if (parts.length === 1) return test1(node, parts[0]);
+    return test1(node, parts[1]) && parents.get(node) && test1(parents.get(node), parts[0]);
+  });
+  const parents = new Map();
+  const option = el('dash-options-list-option selected', { role: 'option', 'aria-selected': 'true' });
+  const checklist = el('dash-options-list dash-checklist feed-filter', { role: 'listbox' }, [option]);
+  const radio = el('dash-options-list dash-radioitems', { role: 'listbox' });
+  const button = el('dash-dropdown', { 'aria-label': 'Series' });
+  const target = el('dash-dropdown-focus-target', { 'aria-hidden': 'true', tabindex: '0' });
+  const wrapper = el('dash-dropdown-wrapper', {}, [target, button]);
+  const doc = el('root', {}, [checklist, radio, wrapper]);
+  all(doc).forEach((n) => n.children.forEach((c) => parents.set(c, n)));
+  all(doc).forEach((n) => { n.querySelectorAll = (sel) => all(n).slice(1).filter((x) => match(x, sel)); });
+
+  assert.equal(W.fixAria(doc), 4);
+  assert.equal(checklist.getAttribute('role'), 'group');
+  assert.equal(radio.getAttribute('role'), 'radiogroup');
+  assert.ok(!option.hasAttribute('role') && !option.hasAttribute('aria-selected'), 'no option role around an input');
+  assert.ok(!target.hasAttribute('aria-hidden'));
+  assert.equal(target.getAttribute('aria-label'), 'Choose: Series');
+  assert.equal(target.getAttribute('tabindex'), '0', 'the tab stop stays where Dash put it');
+  assert.equal(W.fixAria(doc), 0, 'nothing left to fix');
+});
