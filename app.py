@@ -39,8 +39,8 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     import callbacks
     from components.client import ASSETS_PATH_IGNORE, client_scripts
     from components.layout import INDEX_STRING, page
-    from hub.guard import SCRIPT_HASHES
     from hub.hub import Hub
+    from hub.server.guard import SCRIPT_HASHES
 
     hub = hub or Hub(settings)
     server = Flask(__name__)
@@ -60,7 +60,7 @@ def create_app(settings: Settings, hub: Hub | None = None) -> dash.Dash:
     )
     app.layout = page(settings)
     callbacks.register(app, settings)
-    server.config[SCRIPT_HASHES] = app.csp_hashes()  # the page's inline scripts, allowed by hash (hub/guard.py)
+    server.config[SCRIPT_HASHES] = app.csp_hashes()  # the page's inline scripts, allowed by hash (hub/server/guard.py)
     return app
 
 
@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from hub.access.cli import first_run_notice
-    from hub.serve import serve_forever
+    from hub.server.serve import serve_forever
 
     first_run_notice(settings)
     return serve_forever(settings, create_app)

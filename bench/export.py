@@ -23,8 +23,10 @@ from pathlib import Path
 
 import psutil
 
-from hub.events import Limits, validate_batch
-from hub.store import Retention, SQLiteStore
+from hub.events.model import Limits
+from hub.events.validate import validate_batch
+from hub.storage.series import Retention
+from hub.storage.sqlite import SQLiteStore
 
 SERIES = [f"bench.s{i}" for i in range(8)]
 SECONDS = 125_000
@@ -50,7 +52,7 @@ def build(path: Path) -> None:
 
 def export_child(path: str, fmt: str) -> None:
     """Run in a fresh process: export everything, print rows, seconds, peak and base RSS."""
-    from hub.export import MetricsRequest, export_metrics
+    from hub.export.metrics import MetricsRequest, export_metrics
 
     store = SQLiteStore(Path(path), RETENTION)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from app import create_app
-from hub.serve import MovaApplication
+from hub.server.serve import MovaApplication
 from hub.settings import load
 
 

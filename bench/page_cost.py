@@ -43,7 +43,7 @@ def measure(driver: Any, server_url: str, seconds: float) -> tuple[float, float,
 
 def case(label: str, seconds: float, *server_args: str, time_scale: float | None = None) -> list[Any]:
     from bench.common import mova_server
-    from hub.demo import Demo
+    from hub.demo.player import Demo
 
     with mova_server(*server_args) as server:
         demo = Demo(server.url, seed=7, time_scale=time_scale).start() if time_scale else None

@@ -17,20 +17,23 @@ import orjson
 from flask import Flask
 
 from hub.access import Access, SocketWatch
-from hub.auth import Gate
-from hub.backends import lead, open_bus, open_store
-from hub.bus import Batch, InProcessBus
-from hub.events import Limits, now_iso, validate_batch
-from hub.prom import HubMetrics
+from hub.access.gate import Gate
+from hub.events.filter import EventFilter
+from hub.events.model import AppendResult, Limits, StoredEvent
+from hub.events.times import now_iso
+from hub.events.validate import validate_batch
+from hub.integrations.prom import HubMetrics
+from hub.live.bus import Batch, InProcessBus, open_bus
+from hub.live.session import ClientSession
+from hub.live.staleness import mark_stalled
+from hub.live.state import STATE_TYPES, LiveState
+from hub.live.stream import shutdown_sessions
 from hub.settings import Settings
-from hub.staleness import mark_stalled
-from hub.state import STATE_TYPES, LiveState
-from hub.store import AppendResult, EventFilter, StoredEvent
-from hub.stream import ClientSession, shutdown_sessions
+from hub.storage.backends import lead, open_store
 
 if TYPE_CHECKING:
     from hub.collector import HostCollector
-    from hub.demo import Demo
+    from hub.demo.player import Demo
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ class Hub:
             self.collector = HostCollector(self, settings)
             self.collector.start()
         if settings.demo:
-            from hub.demo import Demo
+            from hub.demo.player import Demo
 
             # over HTTP like any service; the publisher retries until the socket answers
             host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
@@ -209,11 +212,19 @@ class Hub:
 
     def init_app(self, server: Flask) -> None:
         from hub.access.web import install
-        from hub.api import register_api
-        from hub.otlp import register_otlp
-        from hub.prom import register_prometheus
+        from hub.alerts.api import register_alerts
+        from hub.api.routes import register_api
+        from hub.api.socket import register_socket
+        from hub.integrations.otlp import register_otlp
+        from hub.integrations.prom import register_prometheus
+        from hub.server import guard
+        from hub.server.hostpolicy import HostPolicy
 
-        register_api(server, self)  # first: its Host guard (hub/guard.py) answers before anything else
+        policy = HostPolicy.from_settings(self.settings)
+        guard.install(server, policy)  # first: its Host check answers before every other hook and route
+        register_api(server, self)  # the REST routes under /api/
+        register_alerts(server, self.alerts)  # /api/alerts
+        register_socket(server, self, policy)  # /ws: its upgrade checks run before sign-in's
         install(server, self)  # then every request is authorized, before any route runs
         register_otlp(server, self)  # POST /v1/metrics, /v1/logs: OpenTelemetry in
         register_prometheus(server, self)  # GET /metrics: Prometheus out

@@ -299,7 +299,7 @@
     return types;
   }
 
-  /** hub/store.py type_matches: the type is one of the prefixes or under one by whole segments. */
+  /** hub/events/filter.py type_matches: the type is one of the prefixes or under one by whole segments. */
   function typeMatches(type, prefixes) {
     return prefixes.some((p) => type.indexOf(p) === 0 && (type.length === p.length || type[p.length] === '.'));
   }
@@ -307,7 +307,7 @@
   const foldAscii = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
   /**
-   * hub/store.py text_clause, for live events: the type, the source or a string value anywhere in
+   * hub/storage/sql.py text_clause, for live events: the type, the source or a string value anywhere in
    * `data` holds `needle` (ASCII letters in any case; keys, numbers and the time never match).
    */
   function textMatches(event, needle) {

@@ -1,7 +1,7 @@
 /*
  * MOVA Live client: the live state (jobs, models, transfers, presence, plugins, predictions).
  *
- * The browser's copy of hub/state.py LiveState, rule for rule: the page seeds it from GET /api/status
+ * The browser's copy of hub/live/state.py LiveState, rule for rule: the page seeds it from GET /api/status
  * `state` (the server's folding) and folds every later event here, so a new event shows without a
  * round-trip. The two must agree: tests/vectors/live_state.json is run by pytest against LiveState
  * and by node against this module (same events, same caps, same snapshot), so a rule changed on one
@@ -18,7 +18,7 @@
   const FINISHED_TRANSFER = new Set(['completed', 'failed']);
   const JOB_FIELDS = ['progress', 'epoch', 'epochs', 'step', 'loss', 'accuracy', 'eta_s', 'model'];
   const PRESENCE_ORDER = { online: 0, away: 1, offline: 2 };
-  // hub/state.py Bounds: how much the state keeps, so a flood of ids cannot grow it without end
+  // hub/live/state.py Bounds: how much the state keeps, so a flood of ids cannot grow it without end
   const BOUNDS = {
     jobs: 200, transfers: 200, models: 200, users: 500, plugins: 200,
     finished_transfer_ttl_s: 600, prediction_window_s: 60, prediction_samples: 10000,
@@ -180,7 +180,7 @@
     'plugin.status': foldPlugin, 'plugin.update': foldPlugin, 'ml.prediction.result': foldPrediction,
   };
 
-  /** Whether events of this type change the state (hub/state.py STATE_TYPES). */
+  /** Whether events of this type change the state (hub/live/state.py STATE_TYPES). */
   const wants = (type) => Object.prototype.hasOwnProperty.call(FOLDS, type);
 
   /** Fold events (seq order) into `s`, in place; `historic` predictions are not counted again. */
@@ -205,7 +205,7 @@
       if (!e || typeof e[key] !== 'string') return;
       const entry = Object.assign({}, e, { _ts: seconds(e[when]) || 0 });
       if (entry.stalled) {
-        // the server answered it as stalled (hub/staleness.py): the state is what it last reported,
+        // the server answered it as stalled (hub/live/staleness.py): the state is what it last reported,
         // and `snapshot` says stalled again for as long as it stays quiet
         entry.state = entry.last_state;
         delete entry.stalled;
@@ -252,9 +252,9 @@
     });
   }
 
-  const WATCHED = { jobs: true, transfers: true }; // hub/staleness.py WATCHED: the lists whose entries report progress
+  const WATCHED = { jobs: true, transfers: true }; // hub/live/staleness.py WATCHED: the lists whose entries report progress
 
-  /** hub/staleness.py is_stalled: running, but no report for more than `afterS` seconds. */
+  /** hub/live/staleness.py is_stalled: running, but no report for more than `afterS` seconds. */
   function isStalled(entry, now, afterS) {
     if (entry.state !== 'running') return false;
     const last = seconds(entry.updated);
@@ -262,7 +262,7 @@
   }
 
   /**
-   * hub/staleness.py mark_stalled, rule for rule: quiet running jobs and transfers answered as
+   * hub/live/staleness.py mark_stalled, rule for rule: quiet running jobs and transfers answered as
    * `stalled` (with `stalled: true`, the `last_state` reported, no ETA), listed after the running ones.
    */
   function markStalled(snap, nowMs, afterS) {

@@ -1,4 +1,4 @@
-"""The OpenAPI description of the access endpoints (merged into hub/openapi.py's document)."""
+"""The OpenAPI description of the access endpoints (merged into hub/api/openapi.py's document)."""
 
 from __future__ import annotations
 

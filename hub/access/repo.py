@@ -50,7 +50,7 @@ CREATE INDEX IF NOT EXISTS access_audit_pending ON access_audit (published, id)
 """
 SQLITE_TYPES = {"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL"}
 PG_TYPES = {"serial": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION"}
-PG_SCHEMA_LOCK = 0x4D4F5641 + 16  # beside hub/pg_store.py's locks
+PG_SCHEMA_LOCK = 0x4D4F5641 + 16  # beside hub/storage/postgres.py's locks
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from hub.access.web import (
     SESSION_COOKIE,
     client_address,
     form_or_json,
-    json_error,
     login_cookie_ok,
     principal,
     safe_next,
@@ -46,7 +45,7 @@ def _html(text: str, status: int = 200) -> Response:
 
 
 def access_blueprint(hub: Hub) -> Blueprint:
-    from hub.api import json_response
+    from hub.api.responses import error_response, json_response
 
     access = hub.access
     bp = Blueprint("mova_access", __name__)
@@ -92,7 +91,7 @@ def access_blueprint(hub: Hub) -> Blueprint:
             sid, who = access.login(name, password, client_address())
         except HubError as exc:
             if as_json:
-                return json_error(exc)
+                return error_response(exc)
             response = login_form(exc.message, exc.status, str(request.form.get("name", ""))[:64])
             if "retry_after" in exc.details:
                 response.headers["Retry-After"] = str(exc.details["retry_after"])
@@ -111,7 +110,7 @@ def access_blueprint(hub: Hub) -> Blueprint:
         if who.kind == "user":
             given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
             if not (same_origin() and who.csrf and secrets.compare_digest(given, who.csrf)):
-                return json_error(Forbidden("missing or wrong CSRF token: sign out from this site's pages"))
+                return error_response(Forbidden("missing or wrong CSRF token: sign out from this site's pages"))
             body = form_or_json() if request.is_json else request.form
             access.logout(who, str(body.get("everywhere", "")) in {"1", "true", "True"}, client_address())
         response = json_response({"signed_out": True}) if request.is_json else redirect("/login")
@@ -261,7 +260,7 @@ def access_blueprint(hub: Hub) -> Blueprint:
 
     @bp.errorhandler(HubError)
     def hub_error(exc: HubError) -> Response:
-        return json_error(exc)
+        return error_response(exc)
 
     return bp
 

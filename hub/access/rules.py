@@ -11,7 +11,7 @@ Permissions:
     ack      acknowledge or clear notifications for everyone; acknowledge and silence
              alerts, and manage alert rules (the on-call operator's work)
     admin    users, tokens, the admin page
-    ingest   POST /api/events: decided by the ingest Gate (hub/auth.py), which
+    ingest   POST /api/events: decided by the ingest Gate (hub/access/gate.py), which
              takes --token/--producer tokens and API tokens of scope ingest
 
 Roles are cumulative (viewer < operator < admin); token scopes are chosen one by one.
@@ -63,7 +63,7 @@ ENDPOINT_RULES: Final[dict[str, str]] = {
     "/_dash-dependencies": READ,
     "/_dash-update-component": READ,
     "/_reload-hash": READ,
-    # the REST API (hub/api.py)
+    # the REST API (hub/api/routes.py)
     "mova_api.post_events": INGEST,
     "mova_api.get_events": READ,
     "mova_api.get_status": READ,
@@ -75,11 +75,11 @@ ENDPOINT_RULES: Final[dict[str, str]] = {
     "mova_api.get_openapi": READ,
     "mova_api.unknown_api": PUBLIC,  # a 404 in the JSON shape tells nothing
     "websocket": READ,
-    # OpenTelemetry in (hub/otlp.py): the ingest Gate decides, as for POST /api/events
+    # OpenTelemetry in (hub/integrations/otlp.py): the ingest Gate decides, as for POST /api/events
     "mova_otlp.post_metrics": INGEST,
     "mova_otlp.post_logs": INGEST,
     "mova_otlp.other": PUBLIC,  # a 404/405 naming the two receivers tells nothing
-    # Prometheus out (hub/prom.py): a scraper sends a read-scoped API token (authorization: credentials)
+    # Prometheus out (hub/integrations/prom.py): a scraper sends a read-scoped API token (authorization: credentials)
     "get_prometheus_metrics": READ,
     # sign-in, set-up and the session itself (each handles an anonymous caller on its own)
     "mova_access.login_page": PUBLIC,

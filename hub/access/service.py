@@ -13,7 +13,6 @@ watcher's period (hub/access/sockets.py).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,8 +22,9 @@ from typing import Any
 import orjson
 
 from hub.access import credentials as cred
+from hub.access.principal import NAME_PATTERN, Principal, check_name, check_role
 from hub.access.repo import AccessRepo, Taken, TokenRow, open_repo
-from hub.access.rules import INGEST, OPEN_PERMISSIONS, ROLES, SCOPES, permissions_of, permissions_of_scopes
+from hub.access.rules import INGEST, OPEN_PERMISSIONS, SCOPES, permissions_of, permissions_of_scopes
 from hub.access.throttle import ACCOUNT_POLICY, ADDRESS_POLICY, Policy, Throttle
 from hub.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from hub.settings import Settings
@@ -32,27 +32,9 @@ from hub.settings import Settings
 logger = logging.getLogger(__name__)
 
 CACHE_S = 2.0
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 AUDIT_KEEP_S = 86_400.0  # published outbox rows are kept a day (they are in the event store)
 SETUP_TTL_S = 86_400.0
 _ONCE = Policy(allowed=0, window_s=60, base_wait_s=60, max_wait_s=60)  # marks a throttled spell, audited once
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: a signed-in user, an API token, or nobody (``anonymous``)."""
-
-    kind: str  # "user", "token" or "anonymous"
-    name: str
-    permissions: frozenset[str]
-    role: str | None = None
-    scopes: tuple[str, ...] = ()
-    session: str | None = None  # the session's digest (its key in the store): sockets are checked by it
-    token_id: str | None = None
-    csrf: str | None = None
-
-    def may(self, permission: str) -> bool:
-        return permission in self.permissions
 
 
 @dataclass
@@ -60,19 +42,6 @@ class _Cached:
     principal: Principal | None
     until: float
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def check_name(name: str, what: str = "user name") -> str:
-    clean = name.strip().lower()
-    if not NAME_PATTERN.match(clean):
-        raise InvalidInput(f"a {what} is 1-64 of a-z 0-9 . _ @ - and starts with a letter or digit, got {name[:70]!r}")
-    return clean
-
-
-def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role[:40]!r}")
-    return role
 
 
 class Access:

@@ -23,8 +23,9 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hub.access.service import Access, Principal
-    from hub.stream import ClientSession
+    from hub.access.principal import Principal
+    from hub.access.service import Access
+    from hub.live.session import ClientSession
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,9 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, Response, current_app, g, redirect, request
 from werkzeug.wrappers import Response as Reply
 
+from hub.access.principal import Principal
 from hub.access.rules import INGEST, PAGE_ENDPOINTS, PUBLIC, READ_ONLY_POSTS, rule_for
-from hub.access.service import Principal
+from hub.api.responses import error_response
 from hub.errors import Forbidden, HubError, InvalidInput, Unauthorized
 
 if TYPE_CHECKING:
@@ -36,18 +37,9 @@ LOGIN_COOKIE = "mova_login"  # double-submit token of the sign-in and set-up for
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def json_error(exc: HubError) -> Response:
-    from hub.api import json_response
-
-    response = json_response(exc.to_dict(), exc.status)
-    if "retry_after" in exc.details:
-        response.headers["Retry-After"] = str(exc.details["retry_after"])
-    return response
-
-
 def same_origin() -> bool:
     """A state-changing browser request came from our own page: its Origin (or Referer) is one the
-    Host guard allows (hub/hostpolicy.py, the one place origins are decided). Unlike the guard, which
+    Host guard allows (hub/server/hostpolicy.py, the one place origins are decided). Unlike the guard, which
     lets a request with no Origin through (a script), a cookie-authenticated write must name one."""
     policy = current_app.extensions["mova_host_policy"]
     origin = request.headers.get("Origin")
@@ -111,7 +103,7 @@ def install(server: Flask, hub: Hub) -> None:
         need = rule_for(endpoint)
         try:
             if need == INGEST:
-                # the ingest Gate (hub/auth.py) decides, in the route; here only a blocked address is stopped
+                # the ingest Gate (hub/access/gate.py) decides, in the route; here only a blocked address is stopped
                 value = (request.headers.get("Authorization") or "").partition(" ")[2].strip()
                 wait = access.token_attempt_wait(client_address(), value)
                 if wait:
@@ -129,7 +121,7 @@ def install(server: Flask, hub: Hub) -> None:
             if request.method in UNSAFE and who.kind == "user":
                 check_csrf(who, endpoint)
         except HubError as exc:
-            return json_error(exc)
+            return error_response(exc)
         return None
 
     def refuse(who: Principal, need: str, endpoint: str | None) -> Reply:
@@ -145,9 +137,9 @@ def install(server: Flask, hub: Hub) -> None:
             error = Unauthorized(
                 f"sign in at /login or send 'Authorization: Bearer <API token>'{first}", login="/login"
             )
-            return json_error(error)
+            return error_response(error)
         what = f"role {who.role}" if who.kind == "user" else f"token scopes {', '.join(who.scopes)}"
-        return json_error(Forbidden(f"your {what} does not allow {need}: ask an admin", needs=need))
+        return error_response(Forbidden(f"your {what} does not allow {need}: ask an admin", needs=need))
 
     def check_csrf(who: Principal, endpoint: str | None) -> None:
         if not same_origin():

@@ -1,6 +1,6 @@
 """REST for alerts under /api/alerts: rules (CRUD), states, silences, acknowledgements, history, delivery log.
 
-Its own blueprint, mounted by one line of hub/api.py. Errors are the hub's
+Its own blueprint, mounted by one line of hub/api/routes.py. Errors are the hub's
 JSON shape (``HubError``). Whoever acts (acknowledges, silences) is named by
 ``acting_user()``: the caller hub/access authorized for this request (a user, an
 API token's name, or "anonymous" when sign-in is off). It is never read from a

@@ -18,7 +18,9 @@ from typing import Any, Protocol
 
 from hub.errors import Unavailable
 
-SCHEMA_LOCK = 0x4D4F5641 + 3  # beside hub/pg_store.py's WRITE_LOCK (+0), its SCHEMA_LOCK (+1) and LEAD_LOCK (+2)
+SCHEMA_LOCK = (
+    0x4D4F5641 + 3
+)  # beside hub/storage/postgres.py's WRITE_LOCK (+0), its SCHEMA_LOCK (+1) and LEAD_LOCK (+2)
 
 
 class Cursor(Protocol):

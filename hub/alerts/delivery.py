@@ -28,7 +28,7 @@ import orjson
 import requests
 
 from hub.alerts.repo import AlertRepo
-from hub.events import format_time
+from hub.events.times import iso_ms
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +61,6 @@ class DeliveryPolicy:
     max_attempts: int = 6
 
 
-def _when(ts: float) -> str:
-    from datetime import UTC, datetime
-
-    return format_time(datetime.fromtimestamp(ts, UTC))
-
-
 def webhook_body(point: ContactPoint, group: str, alerts: list[dict[str, Any]]) -> dict[str, Any]:
     status = "firing" if any(a["state"] == "firing" for a in alerts) else "resolved"
     return {
@@ -80,8 +74,8 @@ def webhook_body(point: ContactPoint, group: str, alerts: list[dict[str, Any]]) 
                 "status": "firing" if a["state"] == "firing" else "resolved",
                 "labels": {"alertname": a["name"], "rule_id": a["rule_id"], "severity": a["severity"], "group": group},
                 "annotations": {"summary": a["title"], "description": a["message"]},
-                "startsAt": _when(a["since"]),
-                "endsAt": _when(a["at"]) if a["state"] != "firing" else None,
+                "startsAt": iso_ms(a["since"]),
+                "endsAt": iso_ms(a["at"]) if a["state"] != "firing" else None,
                 "value": a["value"],
                 "state": a["state"],
                 "repeat": a["repeat"],
@@ -110,7 +104,7 @@ def email_message(point: ContactPoint, smtp: Smtp, group: str, alerts: list[dict
     message["Subject"] = summary(group, alerts)
     message["From"] = smtp.sender
     message["To"] = ", ".join(point.to)
-    lines = [f"{a['title']}\n  {a['message']}\n  since {_when(a['since'])}" for a in alerts]
+    lines = [f"{a['title']}\n  {a['message']}\n  since {iso_ms(a['since'])}" for a in alerts]
     message.set_content("\n\n".join(lines) + "\n")
     return message
 

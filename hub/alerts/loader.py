@@ -28,6 +28,8 @@ from hub.alerts.rules import RULE_ID, Rule, parse_rule
 from hub.errors import InvalidInput
 
 MAX_FILE_BYTES = 4 * 2**20
+# the alert rules --demo loads when no --rules-file is given (hub/alerts/service.py): they fire and resolve on their own
+DEMO_RULES = Path(__file__).parent / "demo_rules.yaml"
 CONTACT_KINDS = ("webhook", "slack", "email")
 
 

@@ -1,4 +1,4 @@
-"""The OpenAPI paths and schemas of /api/alerts, merged into hub/openapi.py's document.
+"""The OpenAPI paths and schemas of /api/alerts, merged into hub/api/openapi.py's document.
 
 Kept beside the blueprint it describes (hub/alerts/api.py); the checks that hold
 for the whole API hold here too: every route appears (tests/unit/test_openapi.py)

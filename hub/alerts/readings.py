@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from hub.alerts.machine import Transition
 from hub.alerts.rules import Rule
 from hub.alerts.watch import EventWatch
-from hub.events import parse_time
+from hub.events.times import parse_time
 
 if TYPE_CHECKING:
-    from hub.backends import Store
+    from hub.storage.interface import Store
 
 
 def read_values(store: Store, watch: EventWatch, rules: list[Rule], now: float) -> dict[str, float | None]:

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hub.errors import InvalidInput
-from hub.events import TYPE_PATTERN
+from hub.events.model import TYPE_PATTERN
 
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 KINDS = ("threshold", "absence", "rate")

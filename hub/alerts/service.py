@@ -2,7 +2,7 @@
 
 Every process has one (the REST API of any process reads and writes the alert
 tables); only the leader, the process that runs the host collector
-(hub/backends.py ``lead``), evaluates and delivers. Each evaluation, every
+(hub/storage/backends.py ``lead``), evaluates and delivers. Each evaluation, every
 ``--alert-interval-s``: reload the rules if their version moved, read a value
 per rule (hub/alerts/readings.py), step each rule's state machine
 (hub/alerts/machine.py), and write each transition with its future event and
@@ -24,20 +24,19 @@ import orjson
 
 from hub.alerts.db import AlertDb
 from hub.alerts.delivery import ContactPoint, Deliverer, DeliveryPolicy, Smtp
-from hub.alerts.loader import load_rules_file
+from hub.alerts.loader import DEMO_RULES, load_rules_file
 from hub.alerts.machine import RuleState, Transition, due_repeat, retire, step
 from hub.alerts.readings import describe, read_values
 from hub.alerts.repo import AlertRepo
 from hub.alerts.rules import Rule, parse_rule
 from hub.alerts.watch import EventWatch
-from hub.demo import DEMO_RULES
 from hub.errors import InvalidInput
+from hub.events.filter import type_matches
 from hub.settings import Settings
-from hub.store import type_matches
 
 if TYPE_CHECKING:
-    from hub.backends import Store
-    from hub.bus import Bus
+    from hub.live.bus import Bus
+    from hub.storage.interface import Store
 
 logger = logging.getLogger(__name__)
 

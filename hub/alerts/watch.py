@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from hub.alerts.rules import MAX_RATE_WINDOW_S, Rule
-from hub.bus import Batch
-from hub.events import parse_time
-from hub.store import EventFilter, StoredEvent, type_matches
+from hub.events.filter import EventFilter, type_matches
+from hub.events.model import StoredEvent
+from hub.events.times import parse_time
+from hub.live.bus import Batch
 
 if TYPE_CHECKING:
-    from hub.backends import Store
+    from hub.storage.interface import Store
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 import websocket
 
-from hub.stream import Subscription, reset_reason
+from hub.live.stream import Subscription, reset_reason
 from tests.server import wait_until
 from tests.wsclient import StreamClient
 

@@ -1,8 +1,8 @@
-"""hub.demo.Demo against the real server: every panel's category shows up within seconds."""
+"""hub.demo.player.Demo against the real server: every panel's category shows up within seconds."""
 
 from __future__ import annotations
 
-from hub.demo import Demo
+from hub.demo.player import Demo
 from tests.server import wait_until
 
 PANELS = {"ml", "file", "user", "plugin", "notification"}

@@ -21,8 +21,8 @@ import pytest
 import requests
 import websocket
 
-from hub.api import MAX_SERIES, MAX_WIDE_ROWS
-from hub.stream import MAX_TYPE_PREFIXES
+from hub.api.limits import MAX_SERIES, MAX_WIDE_ROWS
+from hub.events.filter import MAX_TYPE_PREFIXES
 from tests.server import ServerProcess, wait_until
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hub.csvsafe import TRIGGERS
+from hub.export.csvsafe import TRIGGERS
 from tests.server import ServerProcess
 
 START = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)

@@ -1,4 +1,4 @@
-"""Slow and idle clients against the real server (hub/worker.py's front).
+"""Slow and idle clients against the real server (hub/server/worker.py's front).
 
 - hundreds of connections trickling their headers a byte at a time, from
   several addresses, hold no thread: health still answers at once and a new

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hub.handshake import CLOSE_WAIT_S
+from hub.live.handshake import CLOSE_WAIT_S
 from tests.rawws import (
     OP_CLOSE,
     OP_TEXT,

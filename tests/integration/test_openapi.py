@@ -1,4 +1,4 @@
-"""Schemathesis against the real server: every response must match hub/openapi.py, none may be a 5xx,
+"""Schemathesis against the real server: every response must match hub/api/openapi.py, none may be a 5xx,
 and none may take more than RESPONSE_TIME_S (no request may cost more than about a second).
 
 It runs against a server holding events of several kinds and against an
@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from hub.openapi import openapi_spec
+from hub.api.openapi import openapi_spec
 from tests.server import ServerProcess
 
 schema = schemathesis.openapi.from_dict(openapi_spec())

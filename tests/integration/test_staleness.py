@@ -1,4 +1,4 @@
-"""GET /api/status answers quiet running jobs and transfers as stalled (hub.staleness), on the real server."""
+"""GET /api/status answers quiet running jobs and transfers as stalled (hub.live.staleness), on the real server."""
 
 from __future__ import annotations
 

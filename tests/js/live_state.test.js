@@ -1,4 +1,4 @@
-// assets/client/live_state.js against the vectors hub/state.py is held to (tests/vectors/live_state.json),
+// assets/client/live_state.js against the vectors hub/live/state.py is held to (tests/vectors/live_state.json),
 // plus what only the page does: seeding from the server's snapshot and not counting boot history twice.
 const test = require('node:test');
 const assert = require('node:assert');

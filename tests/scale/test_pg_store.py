@@ -1,4 +1,4 @@
-"""The PostgreSQL store against the SQLite one: the shared SQL (hub.store.Dialect) gives the same answers.
+"""The PostgreSQL store against the SQLite one: the shared SQL (hub.storage.sql.Dialect) gives the same answers.
 
 Chart series at every resolution (raw buckets, rollup cells, grouped rollups) and
 retention are written once for both dialects; here the same events go into both
@@ -14,8 +14,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from hub.events import Limits, validate_batch
-from hub.store import Retention, SQLiteStore
+from hub.events.model import Limits
+from hub.events.validate import validate_batch
+from hub.storage.series import Retention
+from hub.storage.sqlite import SQLiteStore
 from tests.scale.services import ScaleUrls
 
 RETENTION = Retention(86400 * 30, 10**7, raw_samples_s=3600)
@@ -27,7 +29,7 @@ def iso(epoch: float) -> str:
 
 @pytest.fixture
 def stores(tmp_path, scale_urls: ScaleUrls) -> Iterator[tuple[SQLiteStore, object]]:
-    from hub.pg_store import PostgresStore
+    from hub.storage.postgres import PostgresStore
 
     sqlite = SQLiteStore(tmp_path / "s.sqlite3", RETENTION)
     postgres = PostgresStore(scale_urls.store_url, RETENTION)

@@ -132,7 +132,7 @@ def _leader_pid(store_url: str) -> int | None:
     """The pid of the process holding the leader lock, from its connection's application_name."""
     import psycopg
 
-    from hub.pg_store import LEAD_LOCK
+    from hub.storage.leader import LEAD_LOCK
 
     with psycopg.connect(store_url, autocommit=True) as conn:
         row = conn.execute(

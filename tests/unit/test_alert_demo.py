@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from hub.alerts.loader import load_rules_file
+from hub.alerts.loader import DEMO_RULES, load_rules_file
 from hub.alerts.machine import RuleState, step
-from hub.demo import DEMO_RULES, Simulator
+from hub.demo.simulator import Simulator
 
 
 def test_demo_threshold_rules_fire_and_resolve_within_fifteen_minutes_of_simulation() -> None:

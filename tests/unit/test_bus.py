@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from hub.bus import Batch, InProcessBus
-from hub.store import StoredEvent
+from hub.events.model import StoredEvent
+from hub.live.bus import Batch, InProcessBus
 from tests.server import wait_until
 
 

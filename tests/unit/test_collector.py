@@ -13,10 +13,10 @@ import psutil
 import pytest
 
 from hub.collector import Counters, HealthTracker, build_sample, rates, read_counters
-from hub.events import Limits, validate_event
+from hub.events.model import Limits, StoredEvent
+from hub.events.validate import validate_event
 from hub.hub import Hub
 from hub.settings import Settings
-from hub.store import StoredEvent
 from tests.server import wait_until
 
 GAUGES = {

@@ -1,4 +1,4 @@
-"""hub.demo.Simulator replayed with fixed seeds, without a server: valid, varied, deterministic events."""
+"""hub.demo.simulator.Simulator replayed with fixed seeds, without a server: valid, varied, deterministic events."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import random
 from collections import Counter
 from datetime import UTC, datetime
 
-from hub.demo import Simulator
-from hub.events import KNOWN_TYPES, Limits, validate_event
-from hub.state import LiveState
+from hub.demo.simulator import Simulator
+from hub.events.model import Limits
+from hub.events.validate import KNOWN_TYPES, validate_event
+from hub.live.state import LiveState
 
 
 def run(seed: int, seconds: float, step: float = 0.5) -> list[tuple[float, str, dict]]:

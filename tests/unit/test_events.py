@@ -6,7 +6,8 @@ import orjson
 import pytest
 
 from hub.errors import InvalidInput, TooLarge
-from hub.events import KNOWN_TYPES, Limits, samples_of, validate_batch, validate_event
+from hub.events.model import Limits
+from hub.events.validate import KNOWN_TYPES, samples_of, validate_batch, validate_event
 
 LIMITS = Limits()
 

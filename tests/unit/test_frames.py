@@ -1,4 +1,4 @@
-"""Events frames are written straight to the socket with our own header (hub/stream.py text_frame_header).
+"""Events frames are written straight to the socket with our own header (hub/live/stream.py text_frame_header).
 
 A real WebSocket client's decoder (wsproto, the library simple_websocket uses) must read them
 back whole at every length encoding RFC 6455 has: 7-bit, 16-bit and 64-bit. So must the
@@ -15,7 +15,7 @@ from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Pong, TextMessage
 
 from bench.clients import WS_GUID, WsConnection, read_loop
-from hub.stream import text_frame_header
+from hub.live.frames import text_frame_header
 
 
 @pytest.mark.parametrize("length", [0, 1, 125, 126, 127, 65535, 65536, 300_000])

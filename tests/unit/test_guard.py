@@ -1,12 +1,12 @@
-"""hub/guard.py on a real Flask app: an unexpected exception is a JSON 500 under /api and /ws, with the headers."""
+"""hub/server/guard.py on a real Flask app: an unexpected exception is a JSON 500 under /api and /ws, with the headers."""
 
 from __future__ import annotations
 
 import pytest
 from flask import Flask
 
-from hub import guard
-from hub.hostpolicy import HostPolicy
+from hub.server import guard
+from hub.server.hostpolicy import HostPolicy
 from hub.settings import Settings
 
 

@@ -1,10 +1,10 @@
-"""The one Host/Origin rule (hub/hostpolicy.py), over the settings that shape it."""
+"""The one Host/Origin rule (hub/server/hostpolicy.py), over the settings that shape it."""
 
 from __future__ import annotations
 
 import pytest
 
-from hub.hostpolicy import HostPolicy
+from hub.server.hostpolicy import HostPolicy
 from hub.settings import Settings
 
 

@@ -13,8 +13,8 @@ from flask import Flask
 from openapi_spec_validator import validate
 
 from app import create_app
-from hub.events import TYPE_PATTERN
-from hub.openapi import openapi_spec
+from hub.api.openapi import openapi_spec
+from hub.events.model import TYPE_PATTERN
 from hub.settings import Settings
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -66,12 +66,12 @@ def test_documents_every_api_route(server: Flask) -> None:
     routes = api_routes(server)
     assert ("/api/events", "post") in routes  # the walk over url_map found the API at all
     missing = routes - spec_operations(openapi_spec())
-    assert not missing, f"routes missing from hub/openapi.py: {sorted(missing)}"
+    assert not missing, f"routes missing from hub/api/openapi.py: {sorted(missing)}"
 
 
 def test_documents_no_route_that_does_not_exist(server: Flask) -> None:
     extra = spec_operations(openapi_spec()) - api_routes(server)
-    assert not extra, f"hub/openapi.py documents routes the app does not have: {sorted(extra)}"
+    assert not extra, f"hub/api/openapi.py documents routes the app does not have: {sorted(extra)}"
 
 
 def test_served_document_is_this_one(server: Flask) -> None:

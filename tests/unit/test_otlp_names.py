@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord
 
-from hub.otlp import level_of, series_name
+from hub.integrations.otlp_events import level_of, series_name
 
 
 def test_series_names_sort_labels_and_escape_values_as_prometheus_does() -> None:

@@ -6,11 +6,11 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.bus import Batch
 from hub.errors import HubError
-from hub.events import KNOWN_TYPES, Limits, validate_batch
-from hub.store import StoredEvent
-from hub.stream import ClientSession
+from hub.events.model import Limits, StoredEvent
+from hub.events.validate import KNOWN_TYPES, validate_batch
+from hub.live.bus import Batch
+from hub.live.session import ClientSession
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),

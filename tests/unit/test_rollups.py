@@ -6,8 +6,10 @@ import time
 
 import pytest
 
-from hub.events import Limits, validate_batch
-from hub.store import Retention, SQLiteStore, rollup_rows
+from hub.events.model import Limits
+from hub.events.validate import validate_batch
+from hub.storage.series import Retention, rollup_rows
+from hub.storage.sqlite import SQLiteStore
 
 
 def iso(epoch: float) -> str:

@@ -1,4 +1,4 @@
-"""hub.search on a real SQLite file: the time budget stops a search honestly and its cursor carries on."""
+"""hub.storage.search on a real SQLite file: the time budget stops a search honestly and its cursor carries on."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from hub.events import Limits, validate_batch
-from hub.search import FIRST_WINDOW, count_matching, search_page
-from hub.store import EventFilter, Retention, SQLiteStore
+from hub.events.filter import EventFilter
+from hub.events.model import Limits
+from hub.events.validate import validate_batch
+from hub.storage.search import FIRST_WINDOW, count_matching, search_page
+from hub.storage.series import Retention
+from hub.storage.sqlite import SQLiteStore
 
 N = FIRST_WINDOW * 2 + 5_000  # more than two windows: a budget of 0 stops after the first
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import SETTINGS, Settings, SettingsError, load
+from hub.settings import Settings, SettingsError, load
+from hub.settings_table import SETTINGS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -1,11 +1,11 @@
-"""hub.staleness on a real LiveState: quiet running jobs and transfers are stalled, not active."""
+"""hub.live.staleness on a real LiveState: quiet running jobs and transfers are stalled, not active."""
 
 from __future__ import annotations
 
 import time
 
-from hub.staleness import STALLED_AFTER_S, mark_stalled
-from hub.state import LiveState
+from hub.live.staleness import STALLED_AFTER_S, mark_stalled
+from hub.live.state import LiveState
 
 
 def iso(epoch: float) -> str:

@@ -1,4 +1,4 @@
-"""hub.state.LiveState folded from explicit event sequences: every transition it knows."""
+"""hub.live.state.LiveState folded from explicit event sequences: every transition it knows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from hub.state import Bounds, LiveState, percentile
+from hub.live.state import Bounds, LiveState, percentile
 
 T0 = datetime(2026, 11, 26, 14, 0, 0, tzinfo=UTC).timestamp()
 _seq = iter(range(1, 10**9))

@@ -1,4 +1,4 @@
-"""hub/state.py LiveState against the shared vectors (tests/vectors/live_state.json).
+"""hub/live/state.py LiveState against the shared vectors (tests/vectors/live_state.json).
 
 The page folds events with assets/client/live_state.js; tests/js/live_state.test.js runs the same
 vectors there. A rule changed on one side only fails one of the two suites (DESIGN.md §5: state the
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from hub.staleness import mark_stalled
-from hub.state import Bounds, LiveState
+from hub.live.staleness import mark_stalled
+from hub.live.state import Bounds, LiveState
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "live_state.json").read_text())["cases"]
 

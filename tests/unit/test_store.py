@@ -9,8 +9,11 @@ import orjson
 import pytest
 
 from hub.errors import Unavailable
-from hub.events import Limits, validate_batch
-from hub.store import INSERT_ROWS_PER_STATEMENT, Retention, SQLiteStore, StoredEvent, type_matches
+from hub.events.filter import type_matches
+from hub.events.model import Limits, StoredEvent
+from hub.events.validate import validate_batch
+from hub.storage.series import Retention
+from hub.storage.sqlite import INSERT_ROWS_PER_STATEMENT, SQLiteStore
 
 
 def events(*items: dict) -> list:

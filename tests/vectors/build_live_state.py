@@ -1,4 +1,4 @@
-"""Build tests/vectors/live_state.json: events -> LiveState snapshot (computed once by hub/state.py, then reviewed by hand).
+"""Build tests/vectors/live_state.json: events -> LiveState snapshot (computed once by hub/live/state.py, then reviewed by hand).
 
 Re-run only when a rule changes on purpose (`.venv/bin/python tests/vectors/build_live_state.py`), then review the diff:
 the vectors are the spec both foldings are held to.
@@ -13,8 +13,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from hub.staleness import mark_stalled  # noqa: E402
-from hub.state import Bounds, LiveState  # noqa: E402
+from hub.live.staleness import mark_stalled  # noqa: E402
+from hub.live.state import Bounds, LiveState  # noqa: E402
 
 
 def ev(seq: int, t: float, type_: str, data: dict[str, Any], source: str = "svc") -> dict[str, Any]:
@@ -36,7 +36,7 @@ def case(
     now = 1795701600.0 + now_s  # 2026-11-26T14:00:00Z
     snapshot = st.snapshot(now)
     entry: dict[str, Any] = {"name": name, "bounds": bounds or {}, "now": now, "events": events}
-    if stalled_after_s is not None:  # as GET /api/status serves it (hub/staleness.py mark_stalled)
+    if stalled_after_s is not None:  # as GET /api/status serves it (hub/live/staleness.py mark_stalled)
         entry["stalled_after_s"] = stalled_after_s
         snapshot = mark_stalled(snapshot, now, stalled_after_s)
     cases.append({**entry, "snapshot": snapshot})
@@ -174,9 +174,9 @@ case(
     stalled_after_s=30,
 )
 DOC = (
-    "Events -> LiveState.snapshot(now): run by tests/unit/test_state_vectors.py (hub/state.py) and "
+    "Events -> LiveState.snapshot(now): run by tests/unit/test_state_vectors.py (hub/live/state.py) and "
     "tests/js/live_state.test.js (assets/client/live_state.js). Times are 2026-11-26T14:00:SS.mmmZ; now is epoch seconds. "
-    "A case with stalled_after_s holds the snapshot as GET /api/status serves it (hub/staleness.py mark_stalled)."
+    "A case with stalled_after_s holds the snapshot as GET /api/status serves it (hub/live/staleness.py mark_stalled)."
 )
 with (ROOT / "tests" / "vectors" / "live_state.json").open("w") as out:
     json.dump({"doc": DOC, "cases": cases}, out, indent=1)
