@@ -91,20 +91,28 @@
 
   /**
    * Whether chart `id` is on screen. Each extendTraces redraws its chart (~16 ms here), so a chart
-   * scrolled out of view (or in a hidden tab) keeps its points until it shows again.
+   * scrolled out of view (or in a hidden tab) keeps its points until it shows again. The watch is on
+   * the element the page has now: Dash may draw a graph's node anew, and an observer of the old,
+   * detached node would say "off screen" for ever (the chart then never drew a live point).
    */
   function visible(id) {
     if (!('IntersectionObserver' in window)) return true;
-    if (!S.seen.has(id)) {
-      const el = document.getElementById(id);
-      if (!el) return false;
-      S.seen.set(id, false);
-      new IntersectionObserver((entries) => entries.forEach((e) => {
-        S.seen.set(id, e.isIntersecting);
+    const el = document.getElementById(id);
+    if (!el) return false;
+    let watch = S.seen.get(id);
+    if (!watch || watch.el !== el) {
+      if (watch) watch.observer.disconnect();
+      const box = el.getBoundingClientRect(); // the observer answers later: start from where it is now
+      watch = { el, on: box.bottom > 0 && box.top < window.innerHeight && box.width > 0, observer: null };
+      const current = watch;
+      current.observer = new IntersectionObserver((entries) => entries.forEach((e) => {
+        current.on = e.isIntersecting;
         if (e.isIntersecting) draw(window.mova.client.ctx); // it catches up on the points it missed
-      })).observe(el);
+      }));
+      current.observer.observe(el);
+      S.seen.set(id, watch);
     }
-    return S.seen.get(id) && !document.hidden;
+    return watch.on && !document.hidden;
   }
 
   /** Extend every chart on screen with the live points newer than its traces' last (none twice, none backwards). */
