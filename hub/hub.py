@@ -208,6 +208,7 @@ class Hub:
             "epoch": self.store.epoch,
             "server_time": now_iso(),
             "state": mark_stalled(self.state.snapshot(), time.time(), self.settings.stalled_after_s),
+            "categories": self.store.categories(),
         }
 
     def init_app(self, server: Flask) -> None:

@@ -126,6 +126,7 @@
     ctx.live = Live.seed(status.state);
     ctx.window.cursor('live', ctx.live.last_seq || status.last_seq);
     ctx.bootSeq = status.last_seq;
+    ctx.storeCategories = status.categories || []; // the feed offers each (its history, not only what came live)
     const before = '/api/events?before=' + (status.last_seq + 1);
     const pages = await Promise.all(panelList().filter((p) => p.history).map((p) => p.history(ctx, before)));
     const history = [].concat(...pages);

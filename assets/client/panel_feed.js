@@ -326,6 +326,7 @@
     /** The boot's page: the newest events of the (unfiltered) query with its count. */
     history(ctx, before) {
       S.cap = ctx.cfg.feed_max_items;
+      noteCategories(ctx, (ctx.storeCategories || []).map((c) => ({ type: c }))); // every category stored
       S.key = queryKey(ctx);
       return ctx.getJSON(before + '&count=1&limit=' + S.cap + '&' + S.key).then((b) => {
         S.feed = insertNewestFirst([], b.events, 0);

@@ -167,6 +167,7 @@ SCHEMAS: dict[str, Any] = {
             "epoch",
             "server_time",
             "state",
+            "categories",
         ],
         "properties": {
             "health": ref("HealthState"),
@@ -182,6 +183,12 @@ SCHEMAS: dict[str, Any] = {
             "first_seq": {**SEQ, "description": "oldest seq still stored (last_seq + 1 when empty)"},
             "epoch": {"type": "string", "description": "identifies this store; it changes if the store is recreated"},
             "server_time": TIMESTAMP,
+            "categories": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "the categories (first type segment) of the stored events, sorted: the feed's "
+                "filter offers each, so a query of every category reaches history a page has not seen live",
+            },
             "state": {
                 "type": "object",
                 "description": "current jobs, models, transfers, presence, plugins and prediction summary, "

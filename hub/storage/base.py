@@ -72,6 +72,10 @@ def plan_write(group: list[WriteRequest], existing: set[tuple[str, str]], last_s
     return plan
 
 
+MAX_CATEGORIES = 200  # categories answered by categories(): the feed's chips, not a report
+MAX_CATEGORY_SEEKS = 2000  # index seeks one categories() may make (many distinct types without a dot)
+
+
 class SQLStore(SingleWriter):
     """Events and numeric samples in SQL; a subclass per database."""
 
@@ -198,6 +202,26 @@ class SQLStore(SingleWriter):
     def known_series(self) -> set[str]:
         with self._reader() as conn:
             return {row[0] for row in conn.execute("SELECT name FROM series")}
+
+    def categories(self) -> list[str]:
+        """The categories (a type's first segment) of the stored events, in order: a loose scan of the type
+        index, one seek per distinct type without a dot and one per category, however many events."""
+        step = self.dialect.sql("SELECT MIN(type) FROM events WHERE type > ?")
+        past = self.dialect.sql("SELECT MIN(type) FROM events WHERE type >= ?")
+        found: list[str] = []
+        with self._reader() as conn:
+            row = conn.execute(step, ("",)).fetchone()
+            for _ in range(MAX_CATEGORY_SEEKS):  # each seek moves strictly forward in the index
+                if row is None or row[0] is None or len(found) >= MAX_CATEGORIES:
+                    break
+                type_ = row[0]
+                category, dot, _ = type_.partition(".")
+                if category not in found:
+                    found.append(category)
+                # from "c.x" on, everything below "c/" is "c.<something>" ('/' sorts right after '.'): skip it;
+                # after a bare "c" come "c-d..." types of another category, so only step
+                row = (conn.execute(past, (category + "/",)) if dot else conn.execute(step, (type_,))).fetchone()
+        return found
 
     def count_events(self) -> int:
         with self._reader() as conn:

@@ -75,3 +75,19 @@ def test_feed101_filter_and_search_run_on_the_server(dash_br: Any, server: Any) 
     rows = list(csv.DictReader(io.StringIO(server.get(href[href.index("/api/") :]).text)))
     assert sorted(int(r["seq"]) for r in rows) == sorted(seqs)
     assert console_errors(dash_br) == []
+
+
+def test_feed102_a_category_only_in_history_is_offered_and_found(dash_br: Any, server: Any) -> None:
+    """A sign-in (auth.*) older than the newest page, of a category no chip names by default: /api/status names
+    it, so the feed's query of every category reaches it and its chip is there, before any arrives live."""
+    server.post({"type": "auth.login", "data": {"user": "ana", "address": "10.0.0.7"}})
+    server.post([{"type": "user.activity", "data": {"user": f"u{i}", "action": "login"}} for i in range(60)])
+    open_page(dash_br, server.url)
+    wait_badge(dash_br, "Live")
+    wait_until(lambda: len(feed_seqs(dash_br)) == 50, 10, 0.05, "the newest page")
+    chips = "return Array.from(document.querySelectorAll('#feed-filter input')).map(i => [i.value, i.checked])"
+    assert ["auth", True] in dash_br.driver.execute_script(chips)
+    dash_br.find_element("#feed-older").click()
+    wait_until(lambda: len(feed_seqs(dash_br)) == 61, 10, 0.05, "the older page, the sign-in in it")
+    assert feed_categories(dash_br).count("auth") == 1 and feed_seqs(dash_br)[-1] == 1
+    assert console_errors(dash_br) == []

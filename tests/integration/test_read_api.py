@@ -51,6 +51,15 @@ def test_health_and_status(server):
     assert status["health"]["state"] == "degraded" and status["health"]["message"] == "disk slow"
     assert status["metrics"]["cpu.percent"] == 42.5
     assert status["last_seq"] == 2 and status["uptime_s"] > 0 and status["clients"] == 0
+    assert status["categories"] == ["system"]
+
+
+def test_status_names_every_stored_category_once(server):
+    """The feed offers a chip per category the store holds (auth.* history included), in type order. The walk
+    skips a category's types in one seek, and a bare "ab" is followed by "ab-c.x", another category."""
+    types = ["ml.custom.step", "auth.login.failed", "ab", "ab.x.y", "ab-c.x", "ab.z", "auth.token", "ml", "z"]
+    server.post([{"type": t, "data": {}} for t in types * 3])
+    assert server.get("/api/status").json()["categories"] == ["ab", "ab-c", "auth", "ml", "z"]
 
 
 def test_metrics_downsampled_by_time_buckets(server):
