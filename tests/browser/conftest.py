@@ -7,7 +7,9 @@ fixture. Waits poll conditions; nothing sleeps to synchronise.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -153,6 +155,19 @@ def figure_data(dash_br: Any, graph_id: str) -> list[dict[str, list[Any]]]:
         "return p && p.data ? p.data.map(t => ({x: Array.from(t.x || []), y: Array.from(t.y || [])})) : []"
     )
     return list(dash_br.driver.execute_script(script, graph_id) or [])
+
+
+def pipe(source: socket.socket, sink: socket.socket) -> None:
+    """Copy bytes one way until either side closes, then shut both (one direction of a TCP relay)."""
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
 
 
 def rows(dash_br: Any, container_id: str, key: str) -> dict[str, dict[str, str]]:

@@ -13,7 +13,6 @@ the harness would notice a server that let the attack through.
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 from selenium import webdriver
 
+from tests.browser.conftest import pipe
 from tests.server import wait_until
 
 ATTACK = """<!doctype html><title>evil</title><script>
@@ -92,20 +92,8 @@ class RebindingRelay:
             return
         upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
         upstream.sendall(head)
-        threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
-        self._pipe(client, upstream)
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
 
     def close(self) -> None:
         self.listener.close()

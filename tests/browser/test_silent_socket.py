@@ -9,7 +9,6 @@ the stream does; everything else is relayed byte for byte. Without a hello timeo
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import socket
 import threading
@@ -19,7 +18,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import EXPECTED_NETWORK_ERRORS, console_errors, feed_seqs, open_page, text_of, wait_badge
+from tests.browser.conftest import (
+    EXPECTED_NETWORK_ERRORS,
+    console_errors,
+    feed_seqs,
+    open_page,
+    pipe,
+    text_of,
+    wait_badge,
+)
 from tests.server import wait_until
 
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 §1.3
@@ -73,20 +80,8 @@ class SilentSocketProxy:
         upstream = socket.create_connection(self.upstream)
         self.open.append(upstream)
         upstream.sendall(head)
-        threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
-        self._pipe(client, upstream)
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
-        except OSError:
-            pass
-        finally:
-            for s in (source, sink):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+        threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+        pipe(client, upstream)
 
     def close(self) -> None:
         self.listener.close()
