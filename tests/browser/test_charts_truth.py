@@ -70,7 +70,7 @@ def test_chart101_outage_is_a_break_and_range_switches_never_double(dash_br: Any
     check_trace(hour, len(hour["y"]) - 1, 1)
     # the export dialog takes what the chart shows: its series, window and buckets, the same values
     dash_br.find_element("#export-open").click()
-    href = "return document.getElementById('export-download').getAttribute('href') || ''"
+    href = "const a = document.getElementById('export-download'); return (a && a.getAttribute('href')) || ''"  # the dialog may not be drawn yet
     link = wait_until(lambda: "max_points" in (h := dash_br.driver.execute_script(href)) and h, 10, 0.05, "the link")
     exported = pd.read_csv(io.StringIO(server.get(link.replace("format=csv", "format=csv&layout=long")).text))
     cpu_rows = exported[exported["series"] == "cpu.percent"]
