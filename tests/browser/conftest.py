@@ -157,6 +157,19 @@ def figure_data(dash_br: Any, graph_id: str) -> list[dict[str, list[Any]]]:
     return list(dash_br.driver.execute_script(script, graph_id) or [])
 
 
+def read_head(client: socket.socket) -> bytes | None:
+    """A relay's first read: the bytes up to the end of the request's headers (and any after them in the
+    same reads), or None (the connection closed) when the client left first."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = client.recv(65536)
+        if not chunk:
+            client.close()
+            return None
+        head += chunk
+    return head
+
+
 def pipe(source: socket.socket, sink: socket.socket) -> None:
     """Copy bytes one way until either side closes, then shut both (one direction of a TCP relay)."""
     try:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from selenium import webdriver
 
-from tests.browser.conftest import pipe
+from tests.browser.conftest import pipe, read_head
 from tests.server import wait_until
 
 ATTACK = """<!doctype html><title>evil</title><script>
@@ -74,13 +74,9 @@ class RebindingRelay:
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = client.recv(65536)
-            if not chunk:
-                client.close()
-                return
-            head += chunk
+        head = read_head(client)
+        if head is None:
+            return
         if head.startswith(b"GET /attack "):
             body = (ATTACK % {"port": self.upstream_port}).encode()
             client.sendall(

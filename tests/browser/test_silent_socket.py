@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     feed_seqs,
     open_page,
     pipe,
+    read_head,
     text_of,
     wait_badge,
 )
@@ -55,13 +56,9 @@ class SilentSocketProxy:
             threading.Thread(target=self._serve, args=(client,), daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = client.recv(65536)
-            if not chunk:
-                client.close()
-                return
-            head += chunk
+        head = read_head(client)
+        if head is None:
+            return
         lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
         if headers.get("upgrade", "").lower() == "websocket":
