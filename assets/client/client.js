@@ -6,8 +6,9 @@
  * frames (read by workarounds.js) and poll answers both go through `deliver`, the one merge
  * (event_window.js). A panel whose events arrived is marked dirty; its store (one dcc.Store per
  * panel, ids from the page config) is written once per animation frame at most, or once per the
- * panel's `minIntervalMs`, and the panel's clientside callback (callbacks/<panel>.py) takes the new
- * events by its cursor and paints them. A frame of events no panel shows writes nothing; an idle page
+ * panel's `minIntervalMs` on the clock's shared beats (F.untilBeat: one render for all panels due),
+ * and the panel's clientside callback (callbacks/<panel>.py) takes the new events by its cursor and
+ * paints them. A frame of events no panel shows writes nothing; an idle page
  * runs a 1 s clock that pings on the heartbeat and lets panels refresh relative times in the DOM.
  * Panels are registered by their modules in window.mova.panels (loaded before this file).
  */
@@ -44,7 +45,6 @@
     },
   };
   const dirty = new Map(); // panel name -> true while its store write is pending
-  const lastFlush = new Map();
   const revs = new Map();
   const paintMs = new Map(); // milliseconds each direct panel spent painting, for the console and benchmarks
 
@@ -71,16 +71,16 @@
     }
     if (dirty.has(name)) return;
     dirty.set(name, true);
-    const wait = Math.max(0, (lastFlush.get(name) || 0) + (panel.minIntervalMs || 0) - Date.now());
     const run = () => flush(name);
-    if (wait > 0) setTimeout(run, wait);
+    // a panel with an interval paints on the clock's beats, with the other panels due then (one
+    // render); its first paint (empty state, seed) comes at once
+    if (panel.minIntervalMs && revs.has(name)) setTimeout(run, F.untilBeat(panel.minIntervalMs, Date.now()));
     else if (typeof document !== 'undefined' && document.hidden) setTimeout(run, HIDDEN_FLUSH_MS);
     else requestAnimationFrame(run);
   }
 
   function flush(name) {
     if (!dirty.delete(name)) return;
-    lastFlush.set(name, Date.now());
     ctx.flushes += 1;
     const rev = (revs.get(name) || 0) + 1;
     revs.set(name, rev);
@@ -142,7 +142,11 @@
     ctx.ids = config.ids;
     ctx.started = true;
     ctx.conn = Conn.create(effects, { maxTries: config.max_reconnect_tries, heartbeatS: config.heartbeat_s });
-    setInterval(tick, 1000);
+    const clock = () => {
+      tick();
+      setTimeout(clock, F.untilBeat(1000, Date.now())); // on the beat the panels paint on
+    };
+    setTimeout(clock, F.untilBeat(1000, Date.now()));
     for (;;) {
       try {
         await loadInitial();

@@ -158,7 +158,36 @@
     return h('div', {
       className: 'progress-track s-' + cssToken(state || ''),
       attrs: { role: 'progressbar', 'aria-label': label || 'Progress', 'aria-valuenow': Math.round(pct), 'aria-valuemin': 0, 'aria-valuemax': 100 },
-    }, [h('div', { className: 'progress-fill', style: { width: pct.toFixed(1) + '%' } })]);
+    }, [h('div', { className: 'progress-fill', style: { transform: 'scaleX(' + (pct / 100).toFixed(3) + ')' } })]);
+  }
+
+  const watches = new Map(); // element id -> {el, on, observer}
+
+  /**
+   * Whether element `id` is on screen (and the tab shown); `onShow` runs when it scrolls into view.
+   * A Plotly redraw costs 10-16 ms of main thread here, so the charts and the loss curve keep their
+   * points while off screen and draw them when they show. The watch follows the element the page
+   * has now: Dash may draw a graph's node anew, and an observer of the old, detached node would say
+   * "off screen" for ever.
+   */
+  function onScreen(id, onShow) {
+    if (typeof IntersectionObserver === 'undefined') return true;
+    const el = byId(id);
+    if (!el) return false;
+    let watch = watches.get(id);
+    if (!watch || watch.el !== el) {
+      if (watch) watch.observer.disconnect();
+      const box = el.getBoundingClientRect(); // the observer answers later: start from where it is now
+      watch = { el, on: box.bottom > 0 && box.top < window.innerHeight && box.width > 0, observer: null };
+      const current = watch;
+      current.observer = new IntersectionObserver((entries) => entries.forEach((e) => {
+        current.on = e.isIntersecting;
+        if (e.isIntersecting) onShow();
+      }));
+      current.observer.observe(el);
+      watches.set(id, watch);
+    }
+    return watch.on && !document.hidden;
   }
 
   const byId = (id) => (typeof document !== 'undefined' ? document.getElementById(id) : null);
@@ -174,5 +203,5 @@
     if (node && node.className !== value) node.className = value;
   }
 
-  return { h, icon, setText, text, className, keyedList, morph, heldOrder, emptyState, progressBar, byId };
+  return { h, icon, setText, text, className, keyedList, morph, heldOrder, emptyState, progressBar, byId, onScreen };
 });

@@ -26,7 +26,7 @@
   const RECENT_POINTS = 900; // live points kept per series: each draw adds those newer than the trace's last
   const GAP_STEPS = 3; // hub/gaps.py GAP_STEPS: points further apart than this many steps have a break between
   const S = {
-    seen: new Map(), paused: false, pendingCount: 0, recent: {}, latest: {}, known: new Set(), custom: null, maxPoints: {},
+    paused: false, pendingCount: 0, recent: {}, latest: {}, known: new Set(), custom: null, maxPoints: {},
     step: {}, gen: 0, view: null,
   };
 
@@ -89,38 +89,12 @@
     B.setProps(ctx.ids.export_series, { options });
   }
 
-  /**
-   * Whether chart `id` is on screen. Each extendTraces redraws its chart (~16 ms here), so a chart
-   * scrolled out of view (or in a hidden tab) keeps its points until it shows again. The watch is on
-   * the element the page has now: Dash may draw a graph's node anew, and an observer of the old,
-   * detached node would say "off screen" for ever (the chart then never drew a live point).
-   */
-  function visible(id) {
-    if (!('IntersectionObserver' in window)) return true;
-    const el = document.getElementById(id);
-    if (!el) return false;
-    let watch = S.seen.get(id);
-    if (!watch || watch.el !== el) {
-      if (watch) watch.observer.disconnect();
-      const box = el.getBoundingClientRect(); // the observer answers later: start from where it is now
-      watch = { el, on: box.bottom > 0 && box.top < window.innerHeight && box.width > 0, observer: null };
-      const current = watch;
-      current.observer = new IntersectionObserver((entries) => entries.forEach((e) => {
-        current.on = e.isIntersecting;
-        if (e.isIntersecting) draw(window.mova.client.ctx); // it catches up on the points it missed
-      }));
-      current.observer.observe(el);
-      S.seen.set(id, watch);
-    }
-    return watch.on && !document.hidden;
-  }
-
   /** Extend every chart on screen with the live points newer than its traces' last (none twice, none backwards). */
   function draw(ctx) {
     const plotly = window.Plotly;
     if (S.paused || !plotly || !ctx.cfg) return;
     chartIds(ctx.cfg).forEach((id) => {
-      if (!visible(id)) return;
+      if (!D.onScreen(id, () => draw(ctxOf()))) return; // it catches up on the points it missed
       const names = seriesOf(ctx.cfg, id);
       const gd = plotOf(id);
       if (!names.length || !gd || !gd.data || gd.data.length < names.length) return;

@@ -162,6 +162,8 @@
     const points = history.concat((S.loss[job] || []).filter((p) => p[0] > lastT));
     const key = job + ':' + points.length + ':' + (points.length ? points[points.length - 1][0] : '');
     if (key === S.lossKey) return;
+    // a redraw off screen is wasted (D.onScreen): the curve catches up when it scrolls into view
+    if (S.lossJob === job && !D.onScreen(ctx.ids.ml_loss, () => paintLoss(ctx, S.selected))) return;
     S.lossKey = key;
     const gd = plotOf(ctx, job, S.lossCount);
     const added = points.slice(S.lossCount);

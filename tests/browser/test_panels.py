@@ -63,10 +63,10 @@ def test_panel001_jobs_transfers_presence_plugins_follow_events_and_survive_relo
     assert "ETA" in row["text"]
     server.post(job(0.6, next(report_times), loss=0.5, accuracy=0.8, eta_s=60))
     wait_until(lambda: rows(dash_br, "ml-jobs", "job")["bert-ft"]["progress"] == "0.6", 10, 0.05, "the bar to move")
-    width = dash_br.driver.execute_script(
-        "return document.querySelector('#ml-jobs [data-job=\"bert-ft\"] .progress-fill').style.width"
+    fill = dash_br.driver.execute_script(
+        "return document.querySelector('#ml-jobs [data-job=\"bert-ft\"] .progress-fill').style.transform"
     )
-    assert width == "60%"
+    assert fill == "scaleX(0.600)"  # the bar moves by transform (assets/mova.css .progress-fill)
     # the selected (only) job's loss curve: its live points
     wait_until(lambda: trace_lengths(dash_br, "ml-loss")[:1] == [2], 10, 0.05, "two loss points")
     server.post(job(1.0, next(report_times), state="completed", loss=0.3))

@@ -7,6 +7,21 @@ const F = require('../../assets/client/format.js');
 const ev = (seq, type = 'notification', data = { level: 'info', title: 't' + seq }, extra = {}) =>
   Object.assign({ seq, type, data, source: 'api', time: '2026-11-26T14:00:00.000Z' }, extra);
 
+test('panels wait for shared beats: every interval that divides another lands on its beats', () => {
+  assert.equal(F.untilBeat(1000, 12_345), 655);
+  assert.equal(F.untilBeat(1000, 13_000), 1000, 'on a beat: the next one, never a zero wait');
+  assert.equal(F.untilBeat(500, 12_345), 155);
+  assert.equal(F.untilBeat(2000, 12_345), 1655);
+  // from any moment, the 500 ms, 1 s and 2 s panels and the clock all land on the same instants
+  for (const now of [0, 1, 499, 999, 1999, 123_456_789]) {
+    [500, 1000, 2000].forEach((every) => {
+      const at = now + F.untilBeat(every, now);
+      assert.equal(at % every, 0);
+      assert.ok(at > now && at - now <= every);
+    });
+  }
+});
+
 test('relative time', () => {
   const now = Date.parse('2026-11-26T14:00:00Z');
   const ago = (s) => new Date(now - s * 1000).toISOString();
