@@ -31,8 +31,10 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
         traces.append(
             {
                 "type": "scatter",
-                # markers as wide as the line: a point alone between two breaks shows instead of vanishing
-                "mode": "lines+markers",
+                # lines; the browser turns markers on for a trace holding a point alone between two
+                # breaks, which a line cannot show (assets/client/panel_charts.js modeFor): markers on
+                # every point cost each live redraw ~2 % of a core (bench/results.md section 6)
+                "mode": "lines",
                 "marker": {"color": colour, "size": 3},
                 "name": name,
                 "x": [],

@@ -68,6 +68,16 @@
     return { x: xs, y: ys };
   }
 
+  /**
+   * The trace mode for values `ys`: 'lines', or 'lines+markers' when a value stands alone between
+   * breaks (null or the trace's ends), which a line alone would not draw. Pure: node tests call it.
+   */
+  function modeFor(ys) {
+    const gap = (i) => i < 0 || i >= ys.length || ys[i] === null || ys[i] === undefined;
+    for (let i = 0; i < ys.length; i += 1) if (!gap(i) && gap(i - 1) && gap(i + 1)) return 'lines+markers';
+    return 'lines';
+  }
+
   const plotOf = (id) => {
     const el = document.getElementById(id);
     return el && (el.classList.contains('js-plotly-plot') ? el : el.querySelector('.js-plotly-plot'));
@@ -105,6 +115,9 @@
       });
       if (!ext.some((e) => e.x.length)) return;
       plotly.extendTraces(gd, { x: ext.map((e) => e.x), y: ext.map((e) => e.y) }, names.map((_n, i) => i), S.maxPoints[id] || livePoints(ctx.cfg));
+      const modes = names.map((_n, i) => modeFor(gd.data[i].y || []));
+      const changed = modes.map((m, i) => (m !== (gd.data[i].mode || 'lines') ? i : -1)).filter((i) => i >= 0);
+      if (changed.length) plotly.restyle(gd, { mode: changed.map((i) => modes[i]) }, changed); // rare: an outage began or ended
     });
   }
 
@@ -258,6 +271,7 @@
           longest = Math.max(longest, xs.length);
           patch.assign(['data', i, 'x'], xs);
           patch.assign(['data', i, 'y'], ys);
+          patch.assign(['data', i, 'mode'], modeFor(ys));
           if (id === cfg.custom_chart) {
             patch.assign(['data', i, 'name'], name);
             patch.assign(['data', i, 'hovertemplate'], '%{y:.4g}<extra>' + name + '</extra>');
@@ -278,6 +292,6 @@
     minIntervalMs: 2000,
     wants: (e) => Object.keys(F.seriesPoints(e)).length > 0,
     boot(ctx) { ctx.window.cursor('charts', ctx.bootSeq); }, // history comes from /api/metrics
-    callbacks, continuation, view, known: S.known, state: S,
+    callbacks, continuation, modeFor, view, known: S.known, state: S,
   };
 });

@@ -148,11 +148,11 @@ def ws_refusing_proxy(server: Any) -> Iterator[str]:
 
 
 def figure_data(dash_br: Any, graph_id: str) -> list[dict[str, list[Any]]]:
-    """The x and y arrays of every trace, read back from the graph's plot in the DOM."""
+    """The x and y arrays and the mode of every trace, read back from the graph's plot in the DOM."""
     script = (
         "const g = document.getElementById(arguments[0]);"
         "const p = g && (g.classList.contains('js-plotly-plot') ? g : g.querySelector('.js-plotly-plot'));"
-        "return p && p.data ? p.data.map(t => ({x: Array.from(t.x || []), y: Array.from(t.y || [])})) : []"
+        "return p && p.data ? p.data.map(t => ({x: Array.from(t.x || []), y: Array.from(t.y || []), mode: t.mode})) : []"
     )
     return list(dash_br.driver.execute_script(script, graph_id) or [])
 

@@ -51,6 +51,7 @@ def test_chart101_outage_is_a_break_and_range_switches_never_double(dash_br: Any
     check_trace(figure_data(dash_br, "chart-cpu")[0], 120, 1)
     breaks = figure_data(dash_br, "chart-cpu")[0]["y"].index(None)
     assert breaks == 60, "the break sits between the last point before the outage and the first after"
+    assert figure_data(dash_br, "chart-cpu")[0]["mode"] == "lines", "no point stands alone: no markers"
     connects = {
         g: dash_br.driver.execute_script(
             "const p = document.querySelector('#' + arguments[0] + ' .js-plotly-plot, #' + arguments[0] + '.js-plotly-plot');"
@@ -84,11 +85,15 @@ def test_chart101_outage_is_a_break_and_range_switches_never_double(dash_br: Any
 
     # live points: after a silence wider than three collector steps, a break; then no break at 1 s
     server.post(cpu(datetime.now(UTC), 50.0))
+    wait_until(lambda: trace_lengths(dash_br, "chart-cpu")[:1] == [121], 10, 0.05, "one live point")
+    # alone after the break, a line would not show it: the trace gets markers
+    wait_until(lambda: figure_data(dash_br, "chart-cpu")[0]["mode"] == "lines+markers", 10, 0.05, "markers")
     server.post(cpu(datetime.now(UTC) + timedelta(seconds=1), 51.0))
     wait_until(lambda: trace_lengths(dash_br, "chart-cpu")[:1] == [122], 10, 0.05, "two live points")
     trace = figure_data(dash_br, "chart-cpu")[0]
     check_trace(trace, 122, 2)
     assert trace["y"][-3:] == [None, 50.0, 51.0]
+    wait_until(lambda: figure_data(dash_br, "chart-cpu")[0]["mode"] == "lines", 10, 0.05, "lines again")
     assert console_errors(dash_br) == []
 
 
@@ -123,6 +128,8 @@ def test_chart102_24h_from_minute_rollups_and_loss_breaks_between_runs(dash_br: 
     # ...and so do live points when a run finishes and the next one starts
     server.post(progress(20, 1.0, 1.2, "completed"))
     server.post(progress(0, 0.05, 2.4))
+    # the curve is drawn only on screen (a redraw off screen is wasted): it catches up when it shows
+    dash_br.driver.execute_script("document.getElementById('ml-loss').scrollIntoView({block: 'center'})")
     wait_until(lambda: trace_lengths(dash_br, "ml-loss") == [10], 10, 0.05, "the live points")
     loss = figure_data(dash_br, "ml-loss")[0]
     assert loss["y"][-3:] == [1.2, None, 2.4] and loss["y"].count(None) == 2

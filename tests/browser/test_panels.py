@@ -66,8 +66,9 @@ def test_panel001_jobs_transfers_presence_plugins_follow_events_and_survive_relo
     fill = dash_br.driver.execute_script(
         "return document.querySelector('#ml-jobs [data-job=\"bert-ft\"] .progress-fill').style.transform"
     )
-    assert fill == "scaleX(0.600)"  # the bar moves by transform (assets/mova.css .progress-fill)
-    # the selected (only) job's loss curve: its live points
+    assert fill == "scaleX(0.6)"  # the bar moves by transform (assets/mova.css .progress-fill)
+    # the selected (only) job's loss curve: its live points (drawn while it is on screen)
+    dash_br.driver.execute_script("document.getElementById('ml-loss').scrollIntoView({block: 'center'})")
     wait_until(lambda: trace_lengths(dash_br, "ml-loss")[:1] == [2], 10, 0.05, "two loss points")
     server.post(job(1.0, next(report_times), state="completed", loss=0.3))
     wait_until(lambda: rows(dash_br, "ml-jobs", "job")["bert-ft"]["state"] == "completed", 10, 0.05, "completed")

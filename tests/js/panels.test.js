@@ -46,6 +46,17 @@ test('charts: live points continue a trace strictly after its last, with a null 
   assert.deepEqual(charts.continuation(recent, t(2), 2, 10).y, [3, 20, 21]); // a 17 s hole in a 10 s series is no outage
 });
 
+test('charts: markers only for a trace holding a point alone between breaks', () => {
+  assert.equal(charts.modeFor([1, 2, 3]), 'lines');
+  assert.equal(charts.modeFor([1, 2, null, 4, 5]), 'lines', 'a break between two runs of points: the line shows both');
+  assert.equal(charts.modeFor([1, 2, null, 4, null, 6, 7]), 'lines+markers', 'the 4 alone between two breaks');
+  assert.equal(charts.modeFor([1, null, 3, 4]), 'lines+markers', 'alone at the start');
+  assert.equal(charts.modeFor([1, 2, null, 4]), 'lines+markers', 'alone at the end (the first point after an outage)');
+  assert.equal(charts.modeFor([7]), 'lines+markers');
+  assert.equal(charts.modeFor([]), 'lines');
+  assert.equal(charts.modeFor([null, null]), 'lines');
+});
+
 test('jobs: rows ordered by run, not by last report; stalled after running', () => {
   const j = (job, state, started) => ({ job, state, started: '2026-11-26T14:00:' + started + '.000Z' });
   const order = ml.displayOrder([j('a', 'running', '01'), j('old', 'completed', '09'), j('b', 'stalled', '05'), j('c', 'running', '03')]);
