@@ -1,5 +1,5 @@
 /*
- * MOVA Live client: the three workarounds for limits of the libraries, and nothing else.
+ * MOVA Live client: the workarounds for limits of the libraries, and nothing else.
  *
  * Checked with the versions in VERIFIED_WITH; tests/unit/test_client_workarounds.py fails when the
  * installed dash or dash-extensions differ, so that whoever upgrades re-checks both:
@@ -11,6 +11,10 @@
  *    window.WebSocket before Dash renders anything, adding one 'message' listener to sockets opened
  *    on /ws. The component still owns the socket (url, send, state, close); frames of a socket it has
  *    replaced are ignored. Re-check: does the component still drop frames (bench/dash_ws.py)?
+ *    The component's own per-frame `message` prop is not set for the stream's sockets: nothing reads
+ *    it (the client has every frame from the listener), yet each one cost dash-renderer a prop
+ *    update, a React render and an undo-history entry, ~1.5 % of a core at the demo's rate
+ *    (bench/results.md section 6). Its open, close and error handlers, and its `send`, are untouched.
  * 2. Dash's undo history. dash-renderer appends every prop change made in the page (store writes,
  *    set_props) to `history.past` and never trims it; a page left open on a busy stream would hold
  *    every change it ever made. `trimHistory` cuts it to its tail. Re-check: does Dash still keep it?
@@ -58,6 +62,8 @@
         this.addEventListener('message', (event) => {
           if (state.socket === this && state.handler) state.handler(event.data);
         });
+        // the component's `onmessage = ...` (a `message` prop per frame) is kept off this socket
+        Object.defineProperty(this, 'onmessage', { configurable: true, get: () => null, set: () => {} });
       }
     }
     ListenedWebSocket.movaListened = true;

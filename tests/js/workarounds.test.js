@@ -29,6 +29,24 @@ test('frames of the newest /ws socket reach the handler; other sockets and repla
   assert.equal(Object.getPrototypeOf(win.WebSocket), FakeSocket, 'installed once');
 });
 
+test("the component's per-frame message handler is kept off /ws sockets only", () => {
+  class FakeSocket {
+    addEventListener() {}
+    set onmessage(fn) { this.handler = fn; }
+    get onmessage() { return this.handler || null; }
+  }
+  const win = { WebSocket: FakeSocket, location: { href: 'http://h:1/' } };
+  W.listen(win, () => {});
+  const stream = new win.WebSocket('ws://h:1/ws?after=0');
+  const component = () => 'a message prop';
+  stream.onmessage = component; // what dash-extensions does on open
+  assert.equal(stream.onmessage, null);
+  assert.equal(stream.handler, undefined, 'the native socket never got the handler');
+  const other = new win.WebSocket('ws://h:1/elsewhere');
+  other.onmessage = component;
+  assert.equal(other.onmessage, component, 'sockets of other pages keep theirs');
+});
+
 test("Dash's undo history is cut to its tail in place", () => {
   const history = { past: Array.from({ length: 50 }, (_, i) => i), future: [] };
   const win = { store: { getState: () => ({ history }) } };
