@@ -76,6 +76,7 @@ def empty_figure(names: tuple[str, ...], unit: str, colours: tuple[str, ...] = P
                     {"dtickrange": [86_400_000, None], "value": "%b %d"},
                 ],
                 "hoverformat": "%b %d, %H:%M:%S",
+                "tickangle": 0,  # level labels: Plotly skips measuring them for an angle on every redraw
                 "tickfont": {"color": TEXT, "size": 11},
             },
             "yaxis": yaxis,

@@ -1,7 +1,7 @@
 /*
  * MOVA Live panel: the metric charts (callbacks/charts.py).
  *
- * Live points go straight to Plotly (extendTraces on the graph's plot node), at most every 2 s and
+ * Live points go straight to Plotly (extendTraces on the graph's plot node), at most every 3 s and
  * only for charts on screen (each extendTraces redraws its chart: ~16 ms here): a new figure would be
  * a full redraw, and a Dash prop per point would re-render the Graph. extendTraces keeps the user's
  * zoom (NOTES.md: never replace live figures). Each draw adds, per trace, the kept live points newer
@@ -128,7 +128,7 @@
 
   const ctxOf = () => window.mova.client.ctx;
 
-  /** New samples: the client calls it at most every 2 s. */
+  /** New samples: the client calls it at most every 3 s. */
   function take(ctx) {
     let count = 0;
     ctx.window.take('charts').forEach((e) => {
@@ -289,7 +289,8 @@
   return {
     name: 'charts',
     paint: take,
-    minIntervalMs: 2000,
+    // a redraw costs 9-13 ms a chart whatever it adds; at 3 s the Live 5m line still moves ~4 px a draw
+    minIntervalMs: 3000,
     wants: (e) => Object.keys(F.seriesPoints(e)).length > 0,
     boot(ctx) { ctx.window.cursor('charts', ctx.bootSeq); }, // history comes from /api/metrics
     callbacks, continuation, modeFor, view, known: S.known, state: S,
