@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.page_cost", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="10 s per row")
     parser.add_argument("--seconds", type=float, help="seconds measured per row")
-    parser.add_argument("--only", nargs="*", default=[], choices=("idle", "demo", "x12", "100", "netdata"), help="rows to run")
+    parser.add_argument(
+        "--only", nargs="*", default=[], choices=("idle", "demo", "x12", "100", "netdata"), help="rows to run"
+    )
     args = parser.parse_args(argv)
     print(run(args.quick, args.seconds, tuple(args.only)))
     return 0
