@@ -2,7 +2,8 @@
 history, and the rule form with a live preview.
 
 User actions only, on the server (DESIGN.md §5): the list refreshes on its own
-interval and after each action, never per event; the bell and the feed already
+interval while the card is on screen (assets/client/panel_alerts.js turns the
+interval off out of view) and after each action, never per event; the bell and the feed already
 show every ``alert`` event live. Each callback is a thin wrapper over a plain
 function that tests call directly; every write goes through the hub's alert
 service, the same checks as the REST API (hub/alerts/api.py), and the role's (``may_act``).

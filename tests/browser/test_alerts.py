@@ -52,6 +52,13 @@ def test_alerts001_firing_rule_acknowledged_silenced_charted_and_a_new_rule_from
     wait_until(lambda: rows(dash_br, "alerts-list", "rule").get("b-cpu", {}).get("state") == "firing",
                timeout=20, message="the rule shown firing")  # fmt: skip
     assert "firing" in text_of(dash_br, "alerts-count")
+    # the card refreshes every 5 s only while it shows (assets/client/panel_alerts.js)
+    polling = "const v = window.mova.panels.alerts.view.state; return v && v.polling"
+    dash_br.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    wait_until(lambda: dash_br.driver.execute_script(polling) is True, message="the refresh on in view")
+    dash_br.driver.execute_script("window.scrollTo(0, 0); document.getElementById('alerts-card').style.marginTop = '3000px'")
+    wait_until(lambda: dash_br.driver.execute_script(polling) is False, message="the refresh off out of view")
+    dash_br.driver.execute_script("document.getElementById('alerts-card').style.marginTop = ''")
 
     click(dash_br, "[data-rule=b-cpu] .btn-link")  # its chart: the series with a line at each level
     wait_until(lambda: sorted(levels(dash_br, "alerts-graph")) == [60, 80, 95], message="threshold lines")

@@ -107,3 +107,32 @@ test('job rows: epoch, loss, accuracy, ETA counted down, finished time', () => {
   const done = Object.assign({}, job, { state: 'completed', finished: '2026-11-26T14:00:00.000Z' });
   assert.deepEqual(ml.jobView(done, now).meta.slice(-1), ['completed 10s ago']);
 });
+
+test('alerts card: refreshes only while in view and the tab shown, at once when it shows', () => {
+  const alerts = require('../../assets/client/panel_alerts.js');
+  const log = [];
+  let seen = null;
+  let tab = null;
+  let hidden = false;
+  const s = alerts.follow({
+    observe: (fn) => { seen = fn; },
+    onTabChange: (fn) => { tab = fn; },
+    hidden: () => hidden,
+    setPolling: (on) => log.push(on ? 'on' : 'off'),
+    refresh: () => log.push('refresh'),
+  });
+  assert.deepEqual(log, ['off'], 'below the fold at boot: no refresh every 5 s');
+  seen(true);
+  assert.deepEqual(log, ['off', 'on', 'refresh']);
+  seen(true);
+  assert.deepEqual(log.length, 3, 'no change, nothing written');
+  hidden = true;
+  tab();
+  seen(false);
+  hidden = false;
+  tab();
+  assert.deepEqual(log, ['off', 'on', 'refresh', 'off'], 'a hidden tab or a card out of view: off once');
+  seen(true);
+  assert.deepEqual(log.slice(-2), ['on', 'refresh']);
+  assert.equal(s.polling, true);
+});
