@@ -56,7 +56,9 @@ def test_alerts001_firing_rule_acknowledged_silenced_charted_and_a_new_rule_from
     polling = "const v = window.mova.panels.alerts.view.state; return v && v.polling"
     dash_br.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
     wait_until(lambda: dash_br.driver.execute_script(polling) is True, message="the refresh on in view")
-    dash_br.driver.execute_script("window.scrollTo(0, 0); document.getElementById('alerts-card').style.marginTop = '3000px'")
+    dash_br.driver.execute_script(
+        "window.scrollTo(0, 0); document.getElementById('alerts-card').style.marginTop = '3000px'"
+    )
     wait_until(lambda: dash_br.driver.execute_script(polling) is False, message="the refresh off out of view")
     dash_br.driver.execute_script("document.getElementById('alerts-card').style.marginTop = ''")
 
