@@ -54,8 +54,13 @@ def test_alerts001_firing_rule_acknowledged_silenced_charted_and_a_new_rule_from
     assert "firing" in text_of(dash_br, "alerts-count")
     # the card refreshes every 5 s only while it shows (assets/client/panel_alerts.js)
     polling = "const v = window.mova.panels.alerts.view.state; return v && v.polling"
-    dash_br.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
-    wait_until(lambda: dash_br.driver.execute_script(polling) is True, message="the refresh on in view")
+    into_view = "document.getElementById('alerts-card').scrollIntoView({block: 'center'}); " + polling
+    wait_until(lambda: dash_br.driver.execute_script(into_view) is True, message="the refresh on in view")
+    # the feed's column runs the whole page: its card stays on screen beside the last panels
+    top, bottom = dash_br.driver.execute_script(
+        "const r = document.getElementById('activity-feed').getBoundingClientRect(); return [r.top, r.bottom]"
+    )
+    assert 0 <= top < bottom <= dash_br.driver.execute_script("return window.innerHeight"), (top, bottom)
     dash_br.driver.execute_script(
         "window.scrollTo(0, 0); document.getElementById('alerts-card').style.marginTop = '3000px'"
     )
