@@ -84,11 +84,12 @@ def test_chart101_outage_is_a_break_and_range_switches_never_double(dash_br: Any
     check_trace(figure_data(dash_br, "chart-cpu")[0], 120, 1)
 
     # live points: after a silence wider than three collector steps, a break; then no break at 1 s
-    server.post(cpu(datetime.now(UTC), 50.0))
+    lone = datetime.now(UTC)
+    server.post(cpu(lone, 50.0))
     wait_until(lambda: trace_lengths(dash_br, "chart-cpu")[:1] == [121], 10, 0.05, "one live point")
     # alone after the break, a line would not show it: the trace gets markers
     wait_until(lambda: figure_data(dash_br, "chart-cpu")[0]["mode"] == "lines+markers", 10, 0.05, "markers")
-    server.post(cpu(datetime.now(UTC) + timedelta(seconds=1), 51.0))
+    server.post(cpu(lone + timedelta(seconds=1), 51.0))  # one collector step after it, however long the wait took
     wait_until(lambda: trace_lengths(dash_br, "chart-cpu")[:1] == [122], 10, 0.05, "two live points")
     trace = figure_data(dash_br, "chart-cpu")[0]
     check_trace(trace, 122, 2)
