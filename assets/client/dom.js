@@ -158,7 +158,19 @@
     return h('div', {
       className: 'progress-track s-' + cssToken(state || ''),
       attrs: { role: 'progressbar', 'aria-label': label || 'Progress', 'aria-valuenow': Math.round(pct), 'aria-valuemin': 0, 'aria-valuemax': 100 },
-    }, [h('div', { className: 'progress-fill', style: { transform: 'scaleX(' + (pct / 100).toFixed(3) + ')' } })]);
+    }, [barFill(pct / 100)]);
+  }
+
+  /** A bar's fill at `fraction` of its track: moved by transform, which the compositor animates (mova.css .progress-fill). */
+  function barFill(fraction) {
+    return h('div', { className: 'progress-fill', style: { transform: 'scaleX(' + fraction.toFixed(3) + ')' } });
+  }
+
+  /** Call `fn(inView)` whenever `el` enters or leaves the viewport (one IntersectionObserver); returns it. */
+  function watchView(el, fn) {
+    const observer = new IntersectionObserver((entries) => entries.forEach((e) => fn(e.isIntersecting)));
+    observer.observe(el);
+    return observer;
   }
 
   const watches = new Map(); // element id -> {el, on, observer}
@@ -180,11 +192,10 @@
       const box = el.getBoundingClientRect(); // the observer answers later: start from where it is now
       watch = { el, on: box.bottom > 0 && box.top < window.innerHeight && box.width > 0, observer: null };
       const current = watch;
-      current.observer = new IntersectionObserver((entries) => entries.forEach((e) => {
-        current.on = e.isIntersecting;
-        if (e.isIntersecting) onShow();
-      }));
-      current.observer.observe(el);
+      current.observer = watchView(el, (inView) => {
+        current.on = inView;
+        if (inView) onShow();
+      });
       watches.set(id, watch);
     }
     return watch.on && !document.hidden;
@@ -203,5 +214,5 @@
     if (node && node.className !== value) node.className = value;
   }
 
-  return { h, icon, setText, text, className, keyedList, morph, heldOrder, emptyState, progressBar, byId, onScreen };
+  return { h, icon, setText, text, className, keyedList, morph, heldOrder, emptyState, progressBar, barFill, byId, onScreen, watchView };
 });

@@ -17,6 +17,7 @@
 })(typeof self !== 'undefined' ? self : this, function (need) {
   'use strict';
   const B = need('./bridge.js');
+  const D = need('./dom.js');
 
   /**
    * Keep the refresh on exactly while the card is in view and the tab shown. `fx`: observe(fn) calls
@@ -47,7 +48,7 @@
     const card = typeof document !== 'undefined' && document.getElementById(ctx.ids.alerts_card);
     if (!card || typeof IntersectionObserver === 'undefined') return; // no card (or no observer): the interval runs
     view.state = follow({
-      observe: (fn) => new IntersectionObserver((entries) => entries.forEach((e) => fn(e.isIntersecting))).observe(card),
+      observe: (fn) => D.watchView(card, fn),
       onTabChange: (fn) => document.addEventListener('visibilitychange', fn),
       hidden: () => document.hidden,
       setPolling: (on) => B.setProps(ctx.ids.alerts_poll, { disabled: !on }),

@@ -53,7 +53,7 @@
   function row(r) {
     return D.h('div', { className: 'mini-row ingest-row', dataset: { source: F.text(r.source, 200), rate: r.rate.toFixed(1) } }, [
       D.h('span', { className: 'row-name', title: F.text(r.source, 400), text: F.text(r.source, 60) }),
-      D.h('div', { className: 'progress-track ingest-bar' }, [D.h('div', { className: 'progress-fill', style: { transform: 'scaleX(' + r.share.toFixed(2) + ')' } })]),
+      D.h('div', { className: 'progress-track ingest-bar' }, [D.barFill(r.share)]),
       D.h('span', { className: 'stat', text: rateText(r.rate) }),
     ]);
   }

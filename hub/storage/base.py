@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from hub.events.filter import EventFilter, as_filter
-from hub.events.model import AppendResult, StoredEvent
+from hub.events.model import AppendResult, StoredEvent, category
 from hub.events.validate import SAMPLE_TYPES, samples_of
 from hub.storage.series import Retention, read_series, resolution_for, rollup_rows
 from hub.storage.sql import Dialect, filter_sql, insert_series, update_series, upsert_rollup, upsert_sample
@@ -215,12 +215,12 @@ class SQLStore(SingleWriter):
                 if row is None or row[0] is None or len(found) >= MAX_CATEGORIES:
                     break
                 type_ = row[0]
-                category, dot, _ = type_.partition(".")
-                if category not in found:
-                    found.append(category)
+                name = category(type_)
+                if name not in found:
+                    found.append(name)
                 # from "c.x" on, everything below "c/" is "c.<something>" ('/' sorts right after '.'): skip it;
                 # after a bare "c" come "c-d..." types of another category, so only step
-                row = (conn.execute(past, (category + "/",)) if dot else conn.execute(step, (type_,))).fetchone()
+                row = (conn.execute(past, (name + "/",)) if name != type_ else conn.execute(step, (type_,))).fetchone()
         return found
 
     def count_events(self) -> int:

@@ -110,3 +110,27 @@ def test_panel001_jobs_transfers_presence_plugins_follow_events_and_survive_relo
     assert prediction["count"] == "2" and "30.0 ms" in prediction["text"], "p95 rebuilt from the last minute"
     wait_until(lambda: trace_lengths(dash_br, "ml-loss")[:1] == [3], 10, 0.05, "the loss curve from history")
     assert console_errors(dash_br) == []
+
+
+def test_panel002_ingest_rate_per_source_from_live_events(dash_br: Any, server: Any) -> None:
+    """The recipe's example panel (ARCHITECTURE.md): live events counted per source, busiest first, each
+    with a bar as wide as its share of the busiest."""
+    open_page(dash_br, server.url)
+    wait_badge(dash_br, "Live")
+    activity = {"type": "user.activity", "data": {"user": "ana", "action": "clicked"}}
+    server.post([{**activity, "source": "busy/app"}] * 6 + [{**activity, "source": "quiet/app"}] * 2)
+
+    def shown() -> dict[str, dict[str, str]]:
+        return rows(dash_br, "ingest-rate", "source")
+
+    wait_until(lambda: set(shown()) == {"busy/app", "quiet/app"}, 10, 0.05, "a row per source")
+    got = shown()
+    # events/s over the 10 s window: 6 and 2 events
+    assert [float(got[s]["rate"]) * 10 for s in ("busy/app", "quiet/app")] == [6.0, 2.0], got
+    assert list(got) == ["busy/app", "quiet/app"], "busiest first"
+    fills = dash_br.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#ingest-rate .progress-fill')).map(f => f.style.transform)"
+    )
+    assert fills == ["scaleX(1)", "scaleX(0.333)"], fills
+    assert "from 2" in text_of(dash_br, "ingest-rate-count")
+    assert console_errors(dash_br) == []
