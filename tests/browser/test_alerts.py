@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -20,7 +21,12 @@ def click(dash_br: Any, selector: str) -> None:
         found = dash_br.driver.find_elements(By.CSS_SELECTOR, selector)
         if not found:
             return False
-        dash_br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", found[0])
+        try:
+            dash_br.driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", found[0]
+            )
+        except StaleElementReferenceException:  # redrawn between finding and clicking: find it again
+            return False
         return True
 
     wait_until(attempt, timeout=15, message=f"{selector} to click")
