@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 # the publishing client is its own distribution (clients/python); the server depends on it, so both install together
 CLIENT  := -e ./clients/python
 
-.PHONY: run demo test lint bench soak browser-deps fault-deps scale-deps prometheus-deps test-scale clean
+.PHONY: run demo test lint bench soak browser-deps fault-deps scale-deps prometheus-deps js-deps test-scale clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -66,6 +66,21 @@ fault-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq strace; \
 	fi
 
+# the client's node tests (tests/js) need a document for dom.js and the panels: jsdom from the npm registry, pinned by
+# tests/js/package-lock.json (26.1: the last jsdom for Node.js 20). Debian's nodejs and npm, installed only when missing.
+JS_STAMP := tests/js/node_modules/.installed
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing nodejs and npm (the client's node tests)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; \
+	fi
+	cd tests/js && npm ci --silent --no-audit --no-fund
+	touch $(JS_STAMP)
+
+js-deps: $(JS_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -81,8 +96,8 @@ SCALE_CONTRACT := tests/integration/test_ingest.py tests/integration/test_read_a
 	tests/integration/test_export_truth.py tests/integration/test_metrics_gaps.py
 SCALE_BACKEND_FREE := not test_invalid_event_is_400_with_field and not test_malformed_bodies_are_400
 
-test: $(STAMP) browser-deps fault-deps scale-deps prometheus-deps lint
-	@if command -v node >/dev/null && [ -d tests/js ]; then node --test tests/js/; fi
+test: $(STAMP) browser-deps fault-deps scale-deps prometheus-deps js-deps lint
+	node --test tests/js/
 	$(BIN)/pytest --headless --durations=15
 	MOVA_TEST_BACKEND=scale $(BIN)/pytest $(SCALE_CONTRACT) -k '$(SCALE_BACKEND_FREE)'
 
@@ -120,4 +135,4 @@ test-scale: $(STAMP) scale-deps
 	MOVA_TEST_BACKEND=scale $(BIN)/pytest tests/integration
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data tests/js/node_modules
