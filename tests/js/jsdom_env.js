@@ -32,10 +32,10 @@ class FakeIntersectionObserver {
   }
 }
 
-/** A fresh jsdom page holding `html` in its body, installed as the globals the client reads. */
-function browser(html) {
+/** A fresh jsdom page holding `html` in its body, installed as the globals the client reads; `opts` for JSDOM. */
+function browser(html, opts) {
   // pretendToBeVisual: a shown tab (document.hidden false) with requestAnimationFrame, as a user's page
-  const dom = new JSDOM('<!doctype html><html><body>' + (html || '') + '</body></html>', { pretendToBeVisual: true });
+  const dom = new JSDOM('<!doctype html><html><body>' + (html || '') + '</body></html>', Object.assign({ pretendToBeVisual: true }, opts));
   const win = dom.window;
   observers.length = 0;
   win.IntersectionObserver = FakeIntersectionObserver;

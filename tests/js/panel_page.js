@@ -9,6 +9,7 @@ const EventWindow = require('../../assets/client/event_window.js');
 const Live = require('../../assets/client/live_state.js');
 // loaded while there is no window yet: in the page client.js starts itself on load, here the test drives it
 const client = require('../../assets/client/client.js');
+const serverNow = client.ctx.serverNow; // the client's clock: a test may stop it, the next page restores it
 const { browser, dash } = require('./jsdom_env.js');
 
 const NOW = Date.parse('2026-11-26T14:00:00.000Z');
@@ -35,7 +36,7 @@ function page(html) {
   const ctx = client.ctx;
   Object.assign(ctx, {
     cfg: CFG, ids: IDS, window: EventWindow.create(2000), live: Live.create(), health: null, conn: null,
-    clockOffsetMs: NOW - Date.now(), markDirty: (name) => dirty.push(name),
+    clockOffsetMs: NOW - Date.now(), serverNow, markDirty: (name) => dirty.push(name),
   });
   ctx.healthReports.length = 0;
   win.mova = { client, panels: {} };
