@@ -43,6 +43,8 @@ CORE = (
     "dom.js",
     "bridge.js",
     "workarounds.js",
+    "scheduler.js",
+    "stream.js",
 )
 EXTRA: tuple[str, ...] = ()
 LAST = "client.js"

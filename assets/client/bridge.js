@@ -9,12 +9,10 @@
  * Read lazily: dash-renderer adds set_props, no_update and callback_context when it starts, after
  * this file has loaded.
  */
-// root: the page's window; in node globalThis (not `this`, the module's first exports object, which
-// module.exports replaces), where a test puts dash_clientside as dash-renderer does in the page
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(root);
   else (root.mova = root.mova || {}).bridge = factory(root);
-})(typeof self !== 'undefined' ? self : globalThis, function (root) {
+})(typeof self !== 'undefined' ? self : globalThis, function (root) { // the page's window; node's global in tests
   'use strict';
 
   const written = new Map(); // "id\u0000prop" -> JSON of the value last written
