@@ -47,7 +47,7 @@ function page(html) {
 const ago = (seconds) => new Date(NOW - seconds * 1000).toISOString();
 
 let seq = 0;
-/** Events as the server stores them (seq numbered in order), into the page's one merge (client.js deliver). */
+/** Events as the server stores them (seq numbered in order), into the page's one merge (client.js deliver: scheduler.js). */
 function deliver(list) {
   client.deliver(list.map(([type, data, secondsAgo]) => ({ seq: (seq += 1), type, data, source: 'api', time: ago(secondsAgo || 0) })), 'websocket');
 }

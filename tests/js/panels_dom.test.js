@@ -1,5 +1,5 @@
 // The panels painted straight into the DOM (presence, plugins), in a jsdom page with the real client's
-// ctx: events go through the one merge (client.js deliver), the live state folds them (live_state.js),
+// ctx: events go through the one merge (client.js deliver: scheduler.js), the live state folds them (live_state.js),
 // and the panel paints its container.
 'use strict';
 const test = require('node:test');
