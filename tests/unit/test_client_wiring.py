@@ -58,7 +58,9 @@ def test_every_module_needs_only_modules_loaded_before_it() -> None:
     files = client_files()
     for at, name in enumerate(files):
         for needed in re.findall(r"need\('\./([a-z_]+\.js)'\)", JS[name]):
-            assert needed in files[:at], f"{name} needs {needed}, which components/client.py loads after it (or not at all)"
+            assert needed in files[:at], (
+                f"{name} needs {needed}, which components/client.py loads after it (or not at all)"
+            )
 
 
 def test_workarounds_are_pinned_to_the_versions_they_were_checked_with() -> None:
