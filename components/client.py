@@ -47,6 +47,8 @@ CORE = (
     "feed_rows.js",
     "bridge.js",
     "workarounds.js",
+    "scheduler.js",
+    "stream.js",
 )
 EXTRA: tuple[str, ...] = ()
 LAST = "client.js"

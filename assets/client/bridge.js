@@ -12,7 +12,7 @@
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(root);
   else (root.mova = root.mova || {}).bridge = factory(root);
-})(typeof self !== 'undefined' ? self : this, function (root) {
+})(typeof self !== 'undefined' ? self : globalThis, function (root) { // the page's window; node's global in tests
   'use strict';
 
   const written = new Map(); // "id\u0000prop" -> JSON of the value last written

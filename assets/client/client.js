@@ -1,16 +1,15 @@
 /*
- * MOVA Live client: the live path, from the boot to the panels' stores. Loaded last.
+ * MOVA Live client: the boot and the wiring. Loaded last.
  *
- * Boot: GET /api/status (the server's folded live state, health, last seq) and the recent history,
- * then the socket with after=<last seq> (connection.js decides when to open, retry, poll). Socket
- * frames (read by workarounds.js) and poll answers both go through `deliver`, the one merge
- * (event_window.js). A panel whose events arrived is marked dirty; its store (one dcc.Store per
- * panel, ids from the page config) is written once per animation frame at most, or once per the
- * panel's `minIntervalMs` on the clock's shared beats (F.untilBeat: one render for all panels due),
- * and the panel's clientside callback (callbacks/<panel>.py) takes the new events by its cursor and
- * paints them. A frame of events no panel shows writes nothing; an idle page
- * runs a 1 s clock that pings on the heartbeat and lets panels refresh relative times in the DOM.
- * Panels are registered by their modules in window.mova.panels (loaded before this file).
+ * Boot: GET /api/status (the server's folded live state, health, last seq) and each panel's recent
+ * history, then the socket with after=<last seq>; connection.js decides when to open, retry and poll
+ * (its effects are here). Socket frames (read by workarounds.js) go to stream.js, which merges them
+ * in order and backfills what a lost frame hid; poll answers take the same path. Both end in
+ * scheduler.js `deliver`, which marks the panels that show the new events and paints each once per
+ * frame or per its interval. An idle page runs a 1 s clock (on the panels' shared beats) that pings
+ * on the heartbeat and lets panels refresh relative times. Panels are registered by their modules in
+ * window.mova.panels (loaded before this file); their callbacks are exposed to Dash (bridge.js).
+ * window.movaLive is a read-only view for the console, the browser tests and bench/.
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -27,16 +26,17 @@
   const EventWindow = need('./event_window.js');
   const Live = need('./live_state.js');
   const Reset = need('./reset.js');
+  const Scheduler = need('./scheduler.js');
+  const Stream = need('./stream.js');
   const BOOT_RETRY_MS = 3000;
-  const HIDDEN_FLUSH_MS = 250; // animation frames stop in a hidden tab: flush on a timer there
 
   const ctx = {
     cfg: null, ids: {}, epoch: null, bootSeq: 0, clockOffsetMs: 0, serverLastSeq: null, health: null,
     transport: null, lastEventAt: null, delayMs: null, window: EventWindow.create(2000), live: Live.create(),
-    conn: null, panels: {}, healthReports: [], started: false, reloading: false, flushes: 0, seconds: 0, chain: Promise.resolve(),
+    conn: null, panels: {}, healthReports: [], started: false, reloading: false, seconds: 0,
     serverNow: () => Date.now() + ctx.clockOffsetMs,
     getJSON,
-    markDirty,
+    markDirty: (name, now) => scheduler.markDirty(name, now),
     /** Fold the window's events after the live state's cursor into it (whichever live panel runs first). */
     syncLive() {
       const fresh = ctx.window.take('live');
@@ -44,9 +44,21 @@
       return fresh;
     },
   };
-  const dirty = new Map(); // panel name -> true while its store write is pending
-  const revs = new Map();
-  const paintMs = new Map(); // milliseconds each direct panel spent painting, for the console and benchmarks
+
+  const scheduler = Scheduler.create(ctx, {
+    writeStore(id, rev) {
+      B.setProps(id, { data: rev });
+      W.trimHistory(root());
+    },
+    later: (fn, ms) => setTimeout(fn, ms),
+    nextFrame: (fn) => requestAnimationFrame(fn),
+    hidden: () => typeof document !== 'undefined' && document.hidden,
+    now: () => Date.now(),
+    perfNow: () => performance.now(),
+  });
+  const deliver = scheduler.deliver;
+  const markDirty = ctx.markDirty;
+  const stream = Stream.create(ctx, { getJSON, deliver, markDirty, resetPage });
 
   async function getJSON(path) {
     const response = await fetch(path, { cache: 'no-store', headers: { Accept: 'application/json' } });
@@ -54,64 +66,12 @@
     return response.json();
   }
 
-  // -- panels' stores --------------------------------------------------------------------------
-
   function panelList() {
     return Object.keys(ctx.panels).map((k) => ctx.panels[k]);
   }
 
-  /** Ask for `name`'s store to be written (or a direct panel to paint): next frame, or when its interval allows. */
-  function markDirty(name, now) {
-    const panel = ctx.panels[name];
-    if (!panel || !ctx.cfg || !(panel.paint || ctx.cfg.panels[name])) return;
-    if (now) {
-      dirty.set(name, true);
-      flush(name); // every state shows, however close together (a short degraded spell too)
-      return;
-    }
-    if (dirty.has(name)) return;
-    dirty.set(name, true);
-    const run = () => flush(name);
-    // a panel with an interval paints on the clock's beats, with the other panels due then (one
-    // render); its first paint (empty state, seed) comes at once
-    if (panel.minIntervalMs && revs.has(name)) setTimeout(run, F.untilBeat(panel.minIntervalMs, Date.now()));
-    else if (typeof document !== 'undefined' && document.hidden) setTimeout(run, HIDDEN_FLUSH_MS);
-    else requestAnimationFrame(run);
-  }
-
-  function flush(name) {
-    if (!dirty.delete(name)) return;
-    ctx.flushes += 1;
-    const rev = (revs.get(name) || 0) + 1;
-    revs.set(name, rev);
-    const panel = ctx.panels[name];
-    if (panel.paint) {
-      const t0 = performance.now();
-      panel.paint(ctx); // painted straight into the DOM: no Dash callback (ARCHITECTURE.md, "Cost")
-      paintMs.set(name, (paintMs.get(name) || 0) + performance.now() - t0); // movaLive.snapshot().paintMs
-      return;
-    }
-    B.setProps(ctx.cfg.panels[name], { data: rev });
-    W.trimHistory(root());
-  }
-
   function root() {
     return typeof window !== 'undefined' ? window : null;
-  }
-
-  /** The one merge path: new events into the window, then the panels that show any of them. */
-  function deliver(events, via) {
-    const fresh = ctx.window.merge(events);
-    if (!fresh.length) return 0;
-    if (via) {
-      ctx.lastEventAt = Date.now();
-      ctx.transport = via;
-      ctx.delayMs = Math.max(0, ctx.serverNow() - F.toMs(fresh[fresh.length - 1].time));
-    }
-    panelList().forEach((p) => {
-      if (fresh.some((e) => p.wants(e, ctx))) markDirty(p.name, p.eager);
-    });
-    return fresh.length;
   }
 
   // -- boot -------------------------------------------------------------------------------------
@@ -184,86 +144,7 @@
     },
   };
 
-  // -- frames -----------------------------------------------------------------------------------
-
-  /** Everything after our last seq from REST, page by page (backfill and polling). */
-  async function fetchAfter(via) {
-    for (let page = 0; page < 100; page += 1) {
-      const body = await getJSON('/api/events?limit=1000&after=' + ctx.window.lastSeq);
-      if (checkReset(body)) return;
-      ctx.serverLastSeq = body.last_seq;
-      deliver(body.events, via);
-      if (!body.more || !body.events.length) return;
-    }
-  }
-
-  function setHealth(h) {
-    ctx.health = { state: h.state, message: h.message, components: h.components, time: h.time };
-    ctx.healthReports.push(ctx.health); // each one is shown, however soon the next follows
-    markDirty('health', true);
-  }
-
-  async function handleFrame(frame) {
-    if (ctx.reloading) return;
-    // every frame after hello is numbered: a jump means one was lost, whatever its kind (DESIGN.md §4)
-    if (frame.kind !== 'hello' && ctx.window.frame(frame.n) === 'lost') {
-      const [, status] = await Promise.all([fetchAfter('websocket'), getJSON('/api/status')]);
-      if (status.health && status.health.state) setHealth(status.health);
-    }
-    switch (frame.kind) {
-      case 'hello':
-        if (checkReset(frame)) return;
-        ctx.serverLastSeq = frame.last_seq;
-        if (frame.server_time) ctx.clockOffsetMs = F.toMs(frame.server_time) - Date.now();
-        if (frame.health && frame.health.state) setHealth(frame.health);
-        ctx.conn.hello(frame.heartbeat_s);
-        ctx.transport = 'websocket';
-        break;
-      case 'reset':
-        resetPage(frame.reason || 'the server reset the stream');
-        return;
-      case 'health':
-        setHealth(frame);
-        break;
-      case 'events':
-        deliver(frame.events, 'websocket');
-        if (ctx.serverLastSeq === null || ctx.window.lastSeq > ctx.serverLastSeq) ctx.serverLastSeq = ctx.window.lastSeq;
-        break;
-      case 'gap':
-        await fetchAfter('websocket');
-        break;
-      case 'error':
-        console.warn('MOVA: server said', frame.error);
-        break;
-      default:
-        break;
-    }
-  }
-
-  /** One socket frame, in arrival order: each waits for the backfill the one before may have started. */
-  function receive(data) {
-    if (typeof data !== 'string') return;
-    // the socket is alive when a frame arrives, not when its turn in the chain comes (a long backfill before
-    // it must not make a pong look late: connection.js gives up on a ping unanswered for 10 s)
-    if (ctx.conn) ctx.conn.received();
-    let frame;
-    try {
-      frame = JSON.parse(data);
-    } catch (err) {
-      console.warn('MOVA: a socket frame was not JSON');
-      return;
-    }
-    ctx.chain = ctx.chain.then(() => handleFrame(frame)).catch((err) => console.warn('MOVA: frame failed:', err && err.message));
-  }
-
-  // -- resets (reset.js), polling, the clock ----------------------------------------------------------------------
-
-  /** Whether the server's answer says our position is gone (new store, fewer events): then reload. */
-  function checkReset(server) {
-    const why = Reset.reason({ epoch: ctx.epoch, lastSeq: ctx.window.lastSeq }, server);
-    if (why) resetPage(why);
-    return why !== null;
-  }
+  // -- resets, reachability, polling, the clock ------------------------------------------------
 
   function resetPage(why) {
     if (ctx.reloading) return;
@@ -286,7 +167,7 @@
     markDirty('health', true);
     if (!now && ctx.conn.state !== 'connected') {
       getJSON('/api/status').then((status) => {
-        if (status.health && status.health.state) setHealth(status.health);
+        if (status.health && status.health.state) stream.setHealth(status.health);
       }, () => {});
     }
   }
@@ -296,7 +177,7 @@
     if (pollInFlight || ctx.conn.state === 'connected' || ctx.conn.state === 'closed') return;
     pollInFlight = true;
     try {
-      await fetchAfter('rest');
+      await stream.fetchAfter('rest');
       ctx.conn.polled(true);
       if (ctx.conn.state !== 'connected') ctx.transport = 'rest';
     } catch (err) {
@@ -325,7 +206,7 @@
   // -- wiring -----------------------------------------------------------------------------------------
 
   function start(win) {
-    W.listen(win, receive);
+    W.listen(win, stream.receive);
     W.watchAria(win);
     const panels = (win.mova && win.mova.panels) || {};
     Object.keys(panels).forEach((name) => {
@@ -360,12 +241,12 @@
     return Object.assign({}, c, {
       started: ctx.started, socketLive: c.state === 'connected', polling: c.state === 'polling',
       transport: ctx.transport, lastEventAt: ctx.lastEventAt, delayMs: ctx.delayMs, serverLastSeq: ctx.serverLastSeq,
-      lastSeq: ctx.window.lastSeq, lostFrames: ctx.window.info.lostFrames, flushes: ctx.flushes, epoch: ctx.epoch,
+      lastSeq: ctx.window.lastSeq, lostFrames: ctx.window.info.lostFrames, flushes: scheduler.stats.flushes, epoch: ctx.epoch,
       historyTrimmed: W.state.trimmed, socket: W.state.socket !== null, writes: B.stats.writes,
-      flushesByPanel: Object.fromEntries(revs), paintMs: Object.fromEntries(paintMs), healthShown: ctx.panels.health ? ctx.panels.health.shown.slice() : [],
+      flushesByPanel: Object.fromEntries(scheduler.stats.revs), paintMs: Object.fromEntries(scheduler.stats.paintMs), healthShown: ctx.panels.health ? ctx.panels.health.shown.slice() : [],
     });
   }
 
   if (typeof window !== 'undefined') start(window);
-  return { ctx, deliver, markDirty, snapshot };
+  return { ctx, deliver, markDirty, snapshot, start, boot, receive: stream.receive };
 });

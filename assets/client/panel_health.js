@@ -1,7 +1,7 @@
 /*
  * MOVA Live panel: the system health badge and its popover (callbacks/status.py).
  *
- * Health comes from GET /api/status at boot, the hello and health frames (client.js sets ctx.health)
+ * Health comes from GET /api/status at boot, the hello and health frames (stream.js sets ctx.health)
  * and system.status events; the badge is written only when what it shows changed. While the server
  * cannot be reached (no live socket and the polls fail: connection.js `unreachable`) the badge says
  * "unknown", never the last report's "healthy"; the last report stays in the popover. When the server
