@@ -36,11 +36,15 @@ CLIENT_DIR = Path(__file__).resolve().parent.parent / "assets" / "client"
 ASSETS_PATH_IGNORE = ["client"]  # assets/client/ is loaded in order by client_scripts(), not by Dash
 CORE = (
     "format.js",
+    "describe.js",
+    "queries.js",
+    "feed_list.js",
     "live_state.js",
     "event_window.js",
     "connection.js",
     "reset.js",
     "dom.js",
+    "feed_rows.js",
     "bridge.js",
     "workarounds.js",
     "scheduler.js",

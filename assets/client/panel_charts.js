@@ -20,6 +20,7 @@
 })(typeof self !== 'undefined' ? self : this, function (need) {
   'use strict';
   const F = need('./format.js');
+  const E = need('./describe.js');
   const B = need('./bridge.js');
   const D = need('./dom.js');
 
@@ -132,7 +133,7 @@
   function take(ctx) {
     let count = 0;
     ctx.window.take('charts').forEach((e) => {
-      const values = F.seriesPoints(e);
+      const values = E.seriesPoints(e);
       const names = Object.keys(values);
       if (!names.length) return;
       const t = F.localTime(e.time);
@@ -291,7 +292,7 @@
     paint: take,
     // a redraw costs 9-13 ms a chart whatever it adds; at 3 s the Live 5m line still moves ~4 px a draw
     minIntervalMs: 3000,
-    wants: (e) => Object.keys(F.seriesPoints(e)).length > 0,
+    wants: (e) => Object.keys(E.seriesPoints(e)).length > 0,
     boot(ctx) { ctx.window.cursor('charts', ctx.bootSeq); }, // history comes from /api/metrics
     callbacks, continuation, modeFor, view, known: S.known, state: S,
   };

@@ -18,6 +18,7 @@
 })(typeof self !== 'undefined' ? self : this, function (need) {
   'use strict';
   const F = need('./format.js');
+  const Q = need('./queries.js');
   const B = need('./bridge.js');
 
   const S = { shown: null }; // the charts' view when the dialog opened
@@ -30,13 +31,13 @@
     const tail = ' · ' + fmt + (layout === 'wide' ? ' · wide' : ' · long');
     if (!n) return [null, 'Pick at least one series'];
     if (shown && shown.range === range) {
-      const href = F.metricsExportUrl({ series, since: iso(shown.sinceMs), until: iso(shown.untilMs), format: fmt, layout: layout || 'long' })
+      const href = Q.metricsExportUrl({ series, since: iso(shown.sinceMs), until: iso(shown.untilMs), format: fmt, layout: layout || 'long' })
         + (shown.maxPoints ? '&max_points=' + shown.maxPoints : '');
       const span = F.clockTime(shown.sinceMs) + '–' + F.clockTime(shown.untilMs);
       return [href, n + ' series · ' + span + ' as on the charts' + (shown.maxPoints ? ' (their averages)' : '') + tail];
     }
     const seconds = cfg.ranges[range] || cfg.live_window_s;
-    const href = F.metricsExportUrl({ series, since: seconds, format: fmt, layout: layout || 'long' });
+    const href = Q.metricsExportUrl({ series, since: seconds, format: fmt, layout: layout || 'long' });
     return [href, n + ' series · last ' + F.duration(seconds) + tail];
   }
 

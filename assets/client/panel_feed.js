@@ -2,17 +2,19 @@
  * MOVA Live panel: the activity feed (callbacks/feed.py).
  *
  * What the feed shows is a query of the server over the whole retained history: its ticked
- * categories (F.feedTypes) and its search ask GET /api/events with type/q/count=1 for the newest page
- * and "n of N matching"; "Load older" carries on the same query from the server's next_before; the
- * export link is the same query (GET /api/events/export). Live events that match the filter
- * (F.typeMatches, F.textMatches: the server's rules) stream in on top and add to the count. A change
- * of filter starts a new query (the search after 300 ms without typing); an answer to an older query
- * is dropped. A row's type is a button: "only this category" in one click; "All" ticks every chip.
+ * categories and its search (queries.js feedQuery) ask GET /api/events with type/q/count=1 for the
+ * newest page and "n of N matching"; "Load older" carries on the same query from the server's
+ * next_before; the export link is the same query (GET /api/events/export). Live events that match the
+ * filter (queries.js matches: the server's rules) stream in on top and add to the count (the rows and
+ * the count are kept by feed_list.js). A change of filter starts a new query (the search after 300 ms
+ * without typing); an answer to an older query is dropped. A row's type is a button: "only this
+ * category" in one click; "All" ticks every chip.
  *
- * Rows are DOM nodes in the rows container Dash renders empty (components/feed.py), one per event,
- * keyed by seq: a frame of k new events inserts k rows (no Dash callback: ARCHITECTURE.md, "Cost"),
- * painted in the task that merged the frame (`eager`). While the user has scrolled away from the top,
- * new rows are counted as unseen ("3 new", a click jumps back). Relative times refresh every 10 s.
+ * Rows are DOM nodes (feed_rows.js) in the rows container Dash renders empty (components/feed.py),
+ * one per event, keyed by seq: a frame of k new events inserts k rows (no Dash callback:
+ * ARCHITECTURE.md, "Cost"), painted in the task that merged the frame (`eager`). While the user has
+ * scrolled away from the top, new rows are counted as unseen ("3 new", a click jumps back). Relative
+ * times refresh every 10 s.
  */
 (function (root, factory) {
   if (typeof module !== 'undefined' && module.exports) module.exports = factory(require);
@@ -23,88 +25,31 @@
 })(typeof self !== 'undefined' ? self : this, function (need) {
   'use strict';
   const F = need('./format.js');
+  const E = need('./describe.js');
+  const Q = need('./queries.js');
+  const L = need('./feed_list.js');
+  const R = need('./feed_rows.js');
   const D = need('./dom.js');
   const B = need('./bridge.js');
 
   const SEARCH_DEBOUNCE_MS = 300;
-  const S = {
-    feed: [], cap: 50, filter: null, search: '', following: true, unseen: 0, categories: [], nodes: new Map(), scrollTop: 0,
-    // the server query the rows answer: its generation (older answers are dropped), where "Load older"
-    // carries on, the count and the seq it counted up to, live events taken while it was in flight
-    gen: 0, key: null, loading: false, more: false, next: null, partial: false, count: null, countedTo: Infinity, inflight: null, timer: null,
-  };
-
-  /** Put `incoming` into a newest-first list without duplicates; keep at most `max` (0: all). */
-  function insertNewestFirst(items, incoming, max) {
-    const seen = new Set(items.map((e) => e.seq));
-    const add = incoming.filter((e) => !seen.has(e.seq) && seen.add(e.seq));
-    const all = add.concat(items).sort((a, b) => b.seq - a.seq);
-    return max ? all.slice(0, max) : all;
-  }
+  // the list's fields (feed_list.js create: rows, cap, cursor, count), then the panel's own
+  const S = Object.assign(L.create(), {
+    filter: null, search: '', following: true, unseen: 0, categories: [], nodes: new Map(), scrollTop: 0,
+    // the server query the rows answer: its generation (older answers are dropped), its query string
+    gen: 0, key: null, loading: false, timer: null,
+  });
 
   const allCategories = (cfg) => cfg.categories.concat(S.categories);
   const selectedOf = (cfg, filter) => filter || allCategories(cfg);
   const isAll = (cfg, filter) => !filter || allCategories(cfg).every((c) => filter.indexOf(c) >= 0);
-
-  /** Whether a live event belongs in the feed for these categories (null: all) and search: the server's rules. */
-  function matches(event, prefixes, search) {
-    return F.typeMatches(event.type, prefixes) && F.textMatches(event, search);
-  }
-
-  /** The query string of the feed's filter and search (type=..., q=...): rows, count and "Load older" share it. */
-  function filterQuery(cfg, filter, search) {
-    const types = F.feedTypes(selectedOf(cfg, filter));
-    const q = String(search || '').trim();
-    return F.query({ type: types.length ? types : ['none.selected'], q }); // no chip ticked: a type nothing has
-  }
-
-  /** "1,234" unfiltered; "40 of 28,554 matching" filtered; "≥ 12 of …" when the server's count stopped early. */
-  function countText(count, filtered, fallback) {
-    if (!count) return fallback;
-    const n = (v) => Number(v).toLocaleString('en-US');
-    const m = (count.exact ? '' : '≥ ') + n(count.matching);
-    return filtered ? m + ' of ' + n(count.total) + ' matching' + (count.exact ? '' : ' (search stopped early)') : m;
-  }
-
-  function rowNode(event, now) {
-    const category = F.categoryOf(event.type);
-    const d = F.describe(event);
-    const time = D.h('span', { className: 'feed-time', text: F.relativeTime(event.time, now), title: event.time || '' });
-    const only = D.h('button', {
-      className: 'feed-type feed-only', text: event.type, title: 'Show only ' + category + ' events',
-      attrs: { type: 'button' }, dataset: { only: category },
-    });
-    const node = D.h('div', { className: 'feed-item cat-' + F.cssToken(category), dataset: { seq: event.seq, category } }, [
-      D.h('div', { className: 'feed-icon' }, [D.icon(F.categoryIcon(category), 16)]),
-      D.h('div', { className: 'feed-main' }, [
-        D.h('div', { className: 'feed-title', text: d.title || event.type, title: d.title || '' }),
-        d.detail ? D.h('div', { className: 'feed-detail', text: d.detail }) : null,
-        D.h('div', { className: 'feed-meta' }, [only, D.h('span', { className: 'feed-actor', text: F.actorOf(event) }), time]),
-      ]),
-    ]);
-    node.movaTime = time;
-    return node;
-  }
-
-  function chip(category) {
-    // a Dash component description: the Checklist's labels are rendered by Dash
-    const comp = (type, ns, props) => ({ type, namespace: ns, props });
-    return {
-      label: comp('Span', 'dash_html_components', {
-        className: 'chip cat-' + F.cssToken(category),
-        children: [comp('DashIconify', 'dash_iconify', { icon: 'tabler:' + F.categoryIcon(category), width: 14, height: 14 }),
-          comp('Span', 'dash_html_components', { children: category })],
-      }),
-      value: category,
-    };
-  }
 
   /** Categories first seen: a chip each, ticked when every chip was (a narrowed filter stays narrow). */
   function noteCategories(ctx, rows) {
     const known = new Set(allCategories(ctx.cfg));
     const added = [];
     rows.forEach((e) => {
-      const c = F.categoryOf(e.type);
+      const c = E.categoryOf(e.type);
       if (!known.has(c) && ctx.cfg.feed_excluded_types.indexOf(e.type) < 0) {
         known.add(c);
         added.push(c);
@@ -116,7 +61,7 @@
     if (all) S.filter = null;
     const value = selectedOf(ctx.cfg, S.filter);
     S.key = queryKey(ctx); // the rows already answer the wider query: the callback this write fires starts none
-    B.setProps(ctx.ids.feed_filter, { options: allCategories(ctx.cfg).map(chip), value });
+    B.setProps(ctx.ids.feed_filter, { options: allCategories(ctx.cfg).map(R.chip), value });
   }
 
   function indicator(ctx) {
@@ -130,7 +75,7 @@
 
   /** The export link is the feed's query up to the newest event the page holds, built when it is clicked. */
   function exportUrl(ctx) {
-    return F.feedExportUrl(selectedOf(ctx.cfg, S.filter), S.search, { before: ctx.window.lastSeq + 1, format: 'csv' });
+    return Q.feedExportUrl(selectedOf(ctx.cfg, S.filter), S.search, { before: ctx.window.lastSeq + 1, format: 'csv' });
   }
 
   function attach(ctx) {
@@ -156,19 +101,15 @@
   function paint(ctx, refreshTimes) {
     const now = ctx.serverNow();
     const box = D.byId(ctx.ids.feed_rows);
-    D.keyedList(box, S.feed, (e) => e.seq, () => '', (e) => rowNode(e, now), S.nodes);
+    D.keyedList(box, S.feed, (e) => e.seq, () => '', (e) => R.row(e, now), S.nodes);
     if (refreshTimes) S.nodes.forEach((entry, seq) => {
       const e = S.feed.find((x) => x.seq === seq);
       if (e) D.setText(entry.node.movaTime, F.relativeTime(e.time, now));
     });
     const filtered = !isAll(ctx.cfg, S.filter) || !!S.search.trim();
-    let empty = '';
-    if (S.loading) empty = 'Searching the history…';
-    else if (!S.feed.length && S.partial) empty = 'Nothing yet in the newest events searched: "Load older" searches on';
-    else if (!S.feed.length && filtered) empty = 'No event matches the filter';
-    D.text(ctx.ids.feed_empty, empty);
+    D.text(ctx.ids.feed_empty, L.emptyText(S, S.loading, filtered));
     D.className(ctx.ids.feed_empty, 'empty-state feed-empty' + (S.feed.length ? ' is-hidden' : ''));
-    D.text(ctx.ids.feed_count, S.loading ? '…' : countText(S.count, filtered, String(S.feed.length)));
+    D.text(ctx.ids.feed_count, S.loading ? '…' : L.countText(S.count, filtered, String(S.feed.length)));
     const count = D.byId(ctx.ids.feed_count);
     if (count) count.title = S.count && !S.count.exact ? 'The count stopped at its time budget: at least this many match' : '';
     B.setChanged(ctx.ids.feed_older, { disabled: S.loading || !S.more, title: S.more ? 'Load older matching events' : 'No older matching events' });
@@ -178,24 +119,9 @@
     }
   }
 
+  /** The feed's query string (type=..., q=...): the rows, the count and "Load older" ask it. */
   function queryKey(ctx) {
-    return filterQuery(ctx.cfg, S.filter, S.search);
-  }
-
-  /** A page's answer: the paging cursor and, with count=1, the count (plus the live events it missed). */
-  function takeAnswer(body) {
-    S.more = !!body.more;
-    S.next = body.next_before === undefined ? null : body.next_before;
-    S.partial = !!body.partial;
-    if (body.matching === undefined) return;
-    S.count = { matching: body.matching, total: body.total, exact: body.matching_exact !== false };
-    S.countedTo = body.last_seq;
-    (S.inflight || []).forEach((x) => {
-      if (x.seq <= S.countedTo) return;
-      S.count.total += 1;
-      if (x.match) S.count.matching += 1;
-    });
-    S.inflight = null;
+    return Q.feedQuery(selectedOf(ctx.cfg, S.filter), S.search);
   }
 
   /** The newest page of the feed's query and its count, replacing the rows. */
@@ -204,23 +130,16 @@
     S.key = queryKey(ctx);
     S.loading = true;
     // the rows shown that match the new filter stay while the server answers (narrowing shows at once)
-    const prefixes = F.feedTypes(selectedOf(ctx.cfg, S.filter));
-    S.feed = S.feed.filter((e) => matches(e, prefixes, S.search));
+    const prefixes = Q.feedTypes(selectedOf(ctx.cfg, S.filter));
+    S.feed = S.feed.filter((e) => Q.matches(e, prefixes, S.search));
     const before = ctx.window.lastSeq + 1;
-    S.count = null;
-    S.inflight = [];
-    S.more = false;
-    S.next = null;
-    S.cap = ctx.cfg.feed_max_items;
+    L.startQuery(S, ctx.cfg.feed_max_items);
     paint(ctx, false);
-    B.setChanged(ctx.ids.feed_export, { href: F.feedExportUrl(selectedOf(ctx.cfg, S.filter), S.search, { format: 'csv' }) });
+    B.setChanged(ctx.ids.feed_export, { href: Q.feedExportUrl(selectedOf(ctx.cfg, S.filter), S.search, { format: 'csv' }) });
     try {
       const body = await ctx.getJSON('/api/events?count=1&limit=' + S.cap + '&before=' + before + '&' + S.key);
       if (gen !== S.gen) return;
-      // the server's page, and the live events that matched while it answered (none older: no hole in the list)
-      const live = S.feed.filter((e) => e.seq >= before);
-      S.feed = insertNewestFirst(live, body.events.filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0), 0);
-      takeAnswer(body);
+      L.takeNewest(S, body, body.events.filter((e) => ctx.cfg.feed_excluded_types.indexOf(e.type) < 0), before);
     } catch (err) {
       if (gen !== S.gen) return;
       console.warn('MOVA: the feed query failed:', err && err.message);
@@ -242,27 +161,15 @@
     const excluded = new Set(ctx.cfg.feed_excluded_types);
     const rows = taken.filter((e) => !excluded.has(e.type));
     noteCategories(ctx, rows);
-    const prefixes = F.feedTypes(selectedOf(ctx.cfg, S.filter));
+    const prefixes = Q.feedTypes(selectedOf(ctx.cfg, S.filter));
     const fresh = [];
     taken.forEach((e) => {
-      const match = !excluded.has(e.type) && matches(e, prefixes, S.search);
+      const match = !excluded.has(e.type) && Q.matches(e, prefixes, S.search);
       if (match) fresh.push(e);
-      if (S.inflight) S.inflight.push({ seq: e.seq, match });
-      else if (S.count && e.seq > S.countedTo) {
-        S.count.total += 1;
-        if (match) S.count.matching += 1;
-      }
+      L.countLive(S, e.seq, match);
     });
-    if (fresh.length) {
-      const all = insertNewestFirst(S.feed, fresh, 0);
-      S.feed = all.slice(0, S.cap);
-      if (all.length > S.cap) {
-        // the oldest rows made room: "Load older" brings them back (the same query, before the oldest kept)
-        S.more = true;
-        S.next = S.feed[S.feed.length - 1].seq;
-      }
-      if (!S.following) S.unseen += fresh.filter((e) => e.seq > ctx.bootSeq).length;
-    }
+    L.addLive(S, fresh);
+    if (!S.following) S.unseen += fresh.filter((e) => e.seq > ctx.bootSeq).length;
     paint(ctx, false);
     indicator(ctx);
   }
@@ -297,9 +204,7 @@
         const body = await ctx.getJSON('/api/events?limit=' + ctx.cfg.feed_max_items + '&before=' + S.next + '&' + S.key);
         if (gen !== S.gen) return B.noUpdate();
         const excluded = new Set(ctx.cfg.feed_excluded_types);
-        S.feed = insertNewestFirst(S.feed, body.events.filter((e) => !excluded.has(e.type)), 0);
-        S.cap = Math.max(S.cap, S.feed.length);
-        takeAnswer(body);
+        L.takeOlder(S, body, body.events.filter((e) => !excluded.has(e.type)));
       } catch (err) {
         console.warn('MOVA: loading older events failed:', err && err.message);
         B.setChanged(ctx.ids.feed_older, { title: 'Load older (failed, retry)' });
@@ -329,8 +234,7 @@
       noteCategories(ctx, (ctx.storeCategories || []).map((c) => ({ type: c }))); // every category stored
       S.key = queryKey(ctx);
       return ctx.getJSON(before + '&count=1&limit=' + S.cap + '&' + S.key).then((b) => {
-        S.feed = insertNewestFirst([], b.events, 0);
-        takeAnswer(b);
+        L.takeNewest(S, b, b.events, Infinity); // the boot's page replaces the rows: no live row kept
         return b.events;
       });
     },
@@ -340,10 +244,6 @@
       indicator(ctx);
     },
     callbacks,
-    insertNewestFirst,
-    matches,
-    countText,
-    filterQuery,
     state: S,
   };
 });

@@ -18,6 +18,7 @@
 })(typeof self !== 'undefined' ? self : this, function (need) {
   'use strict';
   const F = need('./format.js');
+  const E = need('./describe.js');
   const B = need('./bridge.js');
 
   const S = { notes: [], marks: null, toasts: [], errors: 0 };
@@ -66,11 +67,11 @@
 
   function item(entry, now, removeId) {
     const e = entry.event;
-    const level = F.levelOf(e);
-    const d = F.describe(e);
+    const level = E.levelOf(e);
+    const d = E.describe(e);
     const kind = e.type === 'alert' ? 'alert · ' + ((e.data && e.data.severity) || '') : 'notification';
     return div({ className: 'notif-item lvl-' + level + (entry.unread ? ' is-unread' : ''), key: String(e.seq), 'data-seq': String(e.seq) }, [
-      div({ className: 'notif-icon' }, ico(F.levelIcon(level), 18)),
+      div({ className: 'notif-icon' }, ico(E.levelIcon(level), 18)),
       div({ className: 'notif-main' }, [
         div({ className: 'notif-title' }, d.title),
         d.detail ? div({ className: 'notif-message' }, d.detail) : null,
@@ -90,8 +91,8 @@
   }
 
   function toast(id, e, level, count, sticky) {
-    const d = F.describe(e);
-    const header = [ico(F.levelIcon(level), 18), span({ className: 'toast-title' }, d.title)];
+    const d = E.describe(e);
+    const header = [ico(E.levelIcon(level), 18), span({ className: 'toast-title' }, d.title)];
     if (count > 1) header.push(span({ className: 'toast-count', title: count + ' errors: see the bell' }, String(count)));
     const props = {
       id, header, is_open: true, dismissable: true, class_name: 'mova-toast lvl-' + level, header_class_name: 'mova-toast-header',
@@ -108,14 +109,14 @@
     const open = current.filter((t) => t && t.props && t.props.is_open !== false);
     let count = open.some((t) => t.props.id === ERRORS_TOAST) ? errors : 0;
     const added = fresh.filter((e) => e.seq > bootSeq).sort((a, b) => a.seq - b.seq);
-    const sticky = added.filter(F.isSticky);
+    const sticky = added.filter(E.isSticky);
     let errorToast = open.find((t) => t.props.id === ERRORS_TOAST) || null;
     if (sticky.length) {
       count += sticky.length;
       errorToast = toast(ERRORS_TOAST, sticky[sticky.length - 1], 'error', count, true);
     }
     const others = open.filter((t) => t.props.id !== ERRORS_TOAST)
-      .concat(added.filter((e) => !F.isSticky(e)).map((e) => toast('toast-' + e.seq, e, F.levelOf(e), 1, false)));
+      .concat(added.filter((e) => !E.isSticky(e)).map((e) => toast('toast-' + e.seq, e, E.levelOf(e), 1, false)));
     const room = MAX_TOASTS - (errorToast ? 1 : 0);
     return { toasts: (errorToast ? [errorToast] : []).concat(others.slice(-room)), errors: count, changed: added.length > 0 };
   }
@@ -142,7 +143,7 @@
       if (!ctx.cfg) return B.noUpdate();
       S.marks = marks;
       S.toasts = current || [];
-      const fresh = ctx.window.take('notifications').filter(F.isNotice);
+      const fresh = ctx.window.take('notifications').filter(E.isNotice);
       if (fresh.length) S.notes = S.notes.concat(fresh).sort((a, b) => b.seq - a.seq).slice(0, ctx.cfg.notifications_max * 5);
       paint(ctx);
       toasts(ctx, fresh);
@@ -193,7 +194,7 @@
 
   return {
     name: 'notifications',
-    wants: F.isNotice,
+    wants: E.isNotice,
     history(ctx, before) {
       return ctx.getJSON(before + '&limit=' + ctx.cfg.notifications_max * 3 + '&type=notification&type=alert').then((b) => b.events);
     },

@@ -1,11 +1,8 @@
-// assets/client/format.js: times, titles, levels, series, export links (node --test tests/js/).
+// assets/client/format.js: times, durations, numbers, text (node --test tests/js/).
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const F = require('../../assets/client/format.js');
-
-const ev = (seq, type = 'notification', data = { level: 'info', title: 't' + seq }, extra = {}) =>
-  Object.assign({ seq, type, data, source: 'api', time: '2026-11-26T14:00:00.000Z' }, extra);
 
 test('panels wait for shared beats: every interval that divides another lands on its beats', () => {
   assert.equal(F.untilBeat(1000, 12_345), 655);
@@ -41,35 +38,20 @@ test('local time strings for Plotly keep milliseconds', () => {
   assert.equal(F.localTime('nope'), null);
 });
 
-test('titles are built from data, as plain text', () => {
-  assert.equal(F.describe(ev(1, 'user.activity', { user: 'ana', action: 'exported', target: 'a.csv' })).title, 'ana exported a.csv');
-  const training = F.describe(ev(1, 'ml.training.progress', { job: 'bert', progress: 0.5, state: 'running', epoch: 2, epochs: 4, loss: 0.25 }));
-  assert.equal(training.title, 'bert: running · epoch 2/4 · 50%');
-  assert.equal(training.detail, 'loss 0.25');
-  assert.equal(F.describe(ev(1, 'alert', { severity: 'critical', title: 'Down', resolved: true })).title, 'Resolved: Down');
-  assert.equal(F.describe(ev(1, 'deploy.finished', { title: 'Deployed', env: 'prod' })).title, 'Deployed');
-  const html = F.describe(ev(1, 'notification', { level: 'info', title: '<img src=x onerror=alert(1)>' }));
-  assert.equal(html.title, '<img src=x onerror=alert(1)>', 'text stays text; painting never parses it');
-  assert.equal(F.actorOf(ev(1, 'plugin.status', { plugin: 'p', state: 'active' }, { source: 'plugins' })), 'plugins');
-});
-
-test('levels: alert severities map onto notification levels; errors stay', () => {
-  assert.equal(F.levelOf(ev(1, 'alert', { severity: 'critical', title: 'a' })), 'error');
-  assert.equal(F.levelOf(ev(1, 'alert', { severity: 'critical', title: 'a', resolved: true })), 'success');
-  assert.equal(F.isSticky(ev(1, 'alert', { severity: 'critical', title: 'a' })), true);
-  assert.equal(F.isSticky(ev(1, 'notification', { level: 'warning', title: 'a' })), false);
-});
-
-test('series points of every numeric event type', () => {
-  assert.deepEqual(F.seriesPoints(ev(1, 'system.metrics', { 'cpu.percent': 12.5, bad: 'x' })), { 'cpu.percent': 12.5 });
-  assert.deepEqual(F.seriesPoints(ev(1, 'ml.training.progress', { job: 'j', progress: 0.5, state: 'running', loss: 1 })), { 'ml.j.loss': 1, 'ml.j.progress': 0.5 });
-  assert.deepEqual(F.seriesPoints(ev(1, 'notification', { level: 'info', title: 'a' })), {});
+test('numbers, bytes and a chart\'s latest value', () => {
   assert.equal(F.formatValue(1234567, 'B/s'), '1.2 MB/s');
+  assert.equal(F.formatValue(12.345, '%'), '12.3%');
+  assert.equal(F.formatValue(NaN, '%'), '—');
+  assert.equal(F.bytes(999), '999 B');
+  assert.equal(F.bytes(-1500), '-1.5 kB');
+  assert.equal(F.number(0.12345), '0.123');
+  assert.equal(F.percent(0.505), '51%');
+  assert.equal(F.percent(null), '');
 });
 
-test('export links: the feed says system, the link asks for status and health, never the samples', () => {
-  const url = F.feedExportUrl(['system', 'ml'], ' gpu ', {});
-  assert.equal(url, '/api/events/export?type=system.status&type=system.health&type=ml&q=gpu&format=csv');
-  assert.match(F.feedExportUrl([], ''), /type=none\.selected/);
-  assert.equal(F.metricsExportUrl({ series: ['a', 'a', 'b'], since: 300 }), '/api/metrics/export?series=a&series=b&since=300&format=csv&layout=long');
+test('text is one bounded line; a class suffix holds only [a-z0-9_-]', () => {
+  assert.equal(F.text('x'.repeat(10), 5), 'xxxx…');
+  assert.equal(F.text({ a: 1 }), '{"a":1}');
+  assert.equal(F.text(null), '');
+  assert.equal(F.cssToken('My Cat"><b>'), 'my-cat---b-');
 });

@@ -1,8 +1,7 @@
-// The panels' pure parts: feed list, notification marks, transfers fading, ingest rates, job rows.
+// The panels' pure parts: notification marks, transfers fading, ingest rates, job rows.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const feed = require('../../assets/client/panel_feed.js');
 const notes = require('../../assets/client/panel_notifications.js');
 const transfers = require('../../assets/client/panel_transfers.js');
 const ingest = require('../../assets/client/panel_ingest.js');
@@ -11,30 +10,6 @@ const charts = require('../../assets/client/panel_charts.js');
 
 const ev = (seq, type = 'notification', data = { level: 'info', title: 't' + seq }, extra = {}) =>
   Object.assign({ seq, type, data, source: 'api', time: '2026-11-26T14:00:00.000Z' }, extra);
-
-test('feed: newest first, no duplicates, capped; live events matched by the server\'s rules', () => {
-  let items = feed.insertNewestFirst([], [ev(1), ev(2, 'ml.model.update', { model: 'm', version: 'v1' })], 3);
-  items = feed.insertNewestFirst(items, [ev(2), ev(3, 'user.activity', { user: 'ana', action: 'login' }), ev(4)], 3);
-  assert.deepEqual(items.map((e) => e.seq), [4, 3, 2]);
-  const pick = (prefixes, q) => items.filter((e) => feed.matches(e, prefixes, q)).map((e) => e.seq);
-  assert.deepEqual(pick(['ml', 'user']), [3, 2]);
-  assert.deepEqual(pick(['notification', 'ml', 'user'], 'ANA'), [3]); // a string in data, any case
-  assert.deepEqual(pick(['notification', 'ml', 'user'], 'model.upd'), [2]); // the type
-  assert.deepEqual(pick(['notification', 'ml', 'user'], 'v1 '), [2]); // trimmed, as the server's q
-  assert.deepEqual(pick(['notification', 'ml', 'user'], 'version'), []); // keys never match
-  assert.deepEqual(pick(['mlx', 'use']), []); // whole segments only
-  assert.deepEqual(pick([]), []);
-});
-
-test('feed: the count says n of N matching from the server, and when its search stopped early', () => {
-  assert.equal(feed.countText({ matching: 40, total: 28554, exact: true }, true, '0'), '40 of 28,554 matching');
-  assert.equal(feed.countText({ matching: 12, total: 900000, exact: false }, true, '0'), '≥ 12 of 900,000 matching (search stopped early)');
-  assert.equal(feed.countText({ matching: 1234, total: 5000, exact: true }, false, '0'), '1,234');
-  assert.equal(feed.countText(null, true, '7'), '7');
-  const cfg = { categories: ['system', 'ml', 'user'] };
-  assert.equal(feed.filterQuery(cfg, ['system', 'ml'], ' disk full '), 'type=system.status&type=system.health&type=ml&q=disk%20full');
-  assert.equal(feed.filterQuery(cfg, [], ''), 'type=none.selected'); // no chip ticked: nothing, not everything
-});
 
 test('charts: live points continue a trace strictly after its last, with a null across an outage', () => {
   const t = (s) => '2026-11-26 14:00:' + String(s).padStart(2, '0') + '.000';

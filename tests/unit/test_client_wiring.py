@@ -45,9 +45,22 @@ def test_config_lists_every_panel_store_of_the_page_and_its_js_module() -> None:
 
 def test_scripts_load_core_first_panels_then_the_client_last() -> None:
     files = client_files()
-    assert files[:3] == ["format.js", "live_state.js", "event_window.js"] and files[-1] == "client.js"
+    assert files[:2] == ["format.js", "describe.js"] and files[-1] == "client.js"
+    panels = [i for i, name in enumerate(files) if name.startswith("panel_")]
+    assert panels == list(range(panels[0], panels[0] + len(panels))) and files.index("workarounds.js") < panels[0]
     assert set(files) == set(JS), "a module of assets/client/ is not loaded (or a listed one is missing)"
     assert all(url.startswith("/assets/client/") and "?m=" in url for url in client_scripts())
+
+
+def test_every_module_needs_only_modules_loaded_before_it() -> None:
+    # in the page need('./x.js') reads window.mova.x, which exists only once x.js ran: a module needed
+    # before it loads is undefined in the browser, though node's require would find it
+    files = client_files()
+    for at, name in enumerate(files):
+        for needed in re.findall(r"need\('\./([a-z_]+\.js)'\)", JS[name]):
+            assert needed in files[:at], (
+                f"{name} needs {needed}, which components/client.py loads after it (or not at all)"
+            )
 
 
 def test_workarounds_are_pinned_to_the_versions_they_were_checked_with() -> None:
