@@ -7,10 +7,15 @@ const EventWindow = require('../../assets/client/event_window.js');
 
 const ev = (seq, type) => ({ seq, type, data: {}, source: 'api', time: new Date(10_000 + seq).toISOString() });
 
-/** A scheduler over panels of the test's own, with a clock, frames and a visibility the test moves. */
+/**
+ * A scheduler over panels of the test's own. Its timers and clock are node's mock timers (`test.mock.timers`,
+ * moved by `tick`); animation frames and the tab's visibility are the test's.
+ */
 function harness(panels, clockMs = 10_000) {
-  const t = { now: clockMs, timers: [], frames: [], writes: [], painted: [], hidden: false };
-  const ctx = { cfg: { panels: {} }, panels: {}, window: EventWindow.create(100), serverNow: () => t.now };
+  test.mock.timers.reset();
+  test.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: clockMs });
+  const t = { frames: [], writes: [], painted: [], hidden: false, tick: (ms) => test.mock.timers.tick(ms) };
+  const ctx = { cfg: { panels: {} }, panels: {}, window: EventWindow.create(100), serverNow: () => Date.now() };
   panels.forEach((p) => {
     const panel = Object.assign({ wants: (e) => e.type.startsWith(p.name) }, p);
     if (!p.direct) ctx.cfg.panels[p.name] = 'events-' + p.name;
@@ -20,21 +25,17 @@ function harness(panels, clockMs = 10_000) {
   t.ctx = ctx;
   t.s = Scheduler.create(ctx, {
     writeStore: (id, rev) => t.writes.push([id, rev]),
-    later: (fn, ms) => t.timers.push({ fn, at: t.now + ms }),
+    later: (fn, ms) => setTimeout(fn, ms),
     nextFrame: (fn) => t.frames.push(fn),
     hidden: () => t.hidden,
-    now: () => t.now,
+    now: () => Date.now(),
     perfNow: () => 0,
   });
   t.frame = () => t.frames.splice(0).forEach((fn) => fn());
-  t.advance = (ms) => {
-    t.now += ms;
-    const due = t.timers.filter((h) => h.at <= t.now);
-    t.timers = t.timers.filter((h) => h.at > t.now);
-    due.forEach((h) => h.fn());
-  };
   return t;
 }
+
+test.afterEach(() => test.mock.timers.reset());
 
 test('new events mark only the panels that show them; one store write per frame however many arrive', () => {
   const t = harness([{ name: 'jobs' }, { name: 'plugin' }]);
@@ -57,11 +58,11 @@ test('the last delivered event sets the delivery delay by the server clock; hist
   const t = harness([{ name: 'jobs' }]);
   t.s.deliver([ev(1, 'jobs.progress')], null);
   assert.equal(t.ctx.delayMs, undefined);
-  t.now = 10_000 + 2 + 250;
+  t.tick(2 + 250);
   t.s.deliver([ev(2, 'jobs.progress')], 'websocket');
   assert.equal(t.ctx.delayMs, 250);
-  assert.equal(t.ctx.lastEventAt, t.now);
-  t.now = 0; // a server clock behind the event's time: never a negative delay
+  assert.equal(t.ctx.lastEventAt, Date.now());
+  t.ctx.serverNow = () => 0; // a server clock behind the event's time: never a negative delay
   t.s.deliver([ev(3, 'jobs.progress')], 'websocket');
   assert.equal(t.ctx.delayMs, 0);
 });
@@ -96,9 +97,9 @@ test('a panel with an interval paints first at once, then on the shared beats of
   t.s.deliver([ev(2, 'jobs.progress')], 'websocket');
   t.frame();
   assert.equal(t.writes.length, 1, 'not on a frame once it has painted');
-  t.advance(379);
+  t.tick(379);
   assert.equal(t.writes.length, 1, 'not before the beat (10.5 s)');
-  t.advance(1);
+  t.tick(1);
   assert.deepEqual(t.writes, [['events-jobs', 1], ['events-jobs', 2]], 'on the beat, once for both deliveries');
 });
 
@@ -107,11 +108,14 @@ test('a hidden tab flushes on a timer (it runs no animation frames); unknown pan
   t.hidden = true;
   t.s.deliver([ev(1, 'jobs.progress')], 'websocket');
   assert.equal(t.frames.length, 0);
-  t.advance(Scheduler.HIDDEN_FLUSH_MS);
+  t.tick(Scheduler.HIDDEN_FLUSH_MS);
   assert.deepEqual(t.writes, [['events-jobs', 1]]);
   t.s.markDirty('nosuchpanel');
   t.s.markDirty('nosuchpanel', true);
-  assert.equal(t.timers.length + t.frames.length, 0);
+  assert.equal(t.frames.length, 0);
+  assert.deepEqual(t.writes, [['events-jobs', 1]], 'and nothing else was ever scheduled');
+  t.tick(60_000);
+  assert.deepEqual(t.writes, [['events-jobs', 1]]);
 });
 
 test('nothing is scheduled before the page config arrives', () => {
